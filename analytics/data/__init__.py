@@ -1,0 +1,1 @@
+"""Loaders: the only code in :mod:`analytics` that touches files or the network."""

@@ -1,0 +1,207 @@
+"""Load return files: funds, stocks and factors, wide or long, in any supported layout.
+
+One loader serves every tab, so every tab accepts the same files: wide (a date column and
+one column per series) or long (``date, id, ret`` with extra columns ignored, e.g. a CRSP
+extract). Factor columns found in the file (under any of their usual spellings) are split
+from the assets, so one file can hold both. Frequencies, units and calendar-month alignment
+are settled here, once, and what was assumed is kept in ``notes``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.data.dates import find_date_column, parse_dates
+from analytics.data.tables import Table, read_table, to_numbers
+from analytics.data.units import units_scale
+from analytics.errors import InputError
+from analytics.frequency import normalize_dates, resolve_frequency
+
+__all__ = [
+    "FACTOR_NAMES",
+    "ReturnsData",
+    "load_returns",
+    "returns_from_table",
+    "canonical_factor_name",
+    "ID_NAMES",
+    "find_column",
+]
+
+#: Tradable factors in model order; ``RF`` is kept beside them but is not a regressor.
+FACTOR_NAMES = ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM")
+_ALIASES = {
+    "mkt-rf": "Mkt-RF", "mkt_rf": "Mkt-RF", "mktrf": "Mkt-RF", "mkt rf": "Mkt-RF", "mkt-rf ": "Mkt-RF",
+    "smb": "SMB", "hml": "HML", "rmw": "RMW", "cma": "CMA",
+    "mom": "MOM", "umd": "MOM", "wml": "MOM", "momentum": "MOM",
+    "rf": "RF", "risk-free": "RF", "riskfree": "RF",
+    "mkt": "MKT",
+}
+ID_NAMES = ("id", "permno", "ticker", "fund", "symbol", "stock", "asset")
+RETURN_NAMES = ("ret", "return", "returns", "r", "re", "value")
+
+
+def canonical_factor_name(column: str) -> str | None:
+    """``Mkt-RF`` for ``mktrf``, ``MOM`` for ``Mom   `` or ``UMD``; None for non-factors."""
+    return _ALIASES.get(column.strip().lower())
+
+
+def find_column(table: Table, names: tuple[str, ...], preferred: str | None, what: str) -> str | None:
+    """A column by explicit choice (which must exist) or by one of its usual names."""
+    columns = list(table.frame.columns)
+    if preferred is not None:
+        if preferred not in columns:
+            raise InputError(
+                f"{table.source}: no {what} column {preferred!r}; columns are {', '.join(columns)}."
+            )
+        return preferred
+    lowered = {c.lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+@dataclass(frozen=True)
+class ReturnsData:
+    """Asset and factor returns in decimals on one date index, with what was assumed."""
+
+    assets: pd.DataFrame
+    factors: pd.DataFrame
+    freq: str
+    source: str
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        """Regressors present in the file, in model order (RF excluded)."""
+        return tuple(f for f in FACTOR_NAMES if f in self.factors.columns)
+
+    def describe(self) -> pd.DataFrame:
+        """One row per series: frequency, first and last date, observations (the data panel)."""
+        rows = []
+        for kind, frame in (("asset", self.assets), ("factor", self.factors)):
+            for col in frame.columns:
+                valid = frame[col].dropna()
+                if valid.empty:
+                    continue
+                rows.append(
+                    {"series": col, "kind": kind, "freq": self.freq,
+                     "start": valid.index[0].date(), "end": valid.index[-1].date(), "n_obs": len(valid)}
+                )
+        return pd.DataFrame(rows)
+
+    def with_assets(self, assets: pd.DataFrame) -> ReturnsData:
+        """A copy with other asset columns (e.g. a subset chosen by the user)."""
+        return replace(self, assets=assets)
+
+
+def load_returns(
+    path: str | Path,
+    *,
+    freq: str = "auto",
+    units: str = "auto",
+    factor_units: str = "auto",
+    id_col: str | None = None,
+    ret_col: str | None = None,
+    sheet: str | int | None = None,
+) -> ReturnsData:
+    """Read a returns file (CSV, Excel, Parquet), wide or long; see the module docstring."""
+    return returns_from_table(
+        read_table(path, sheet=sheet), freq=freq, units=units, factor_units=factor_units,
+        id_col=id_col, ret_col=ret_col,
+    )
+
+
+def returns_from_table(
+    table: Table,
+    *,
+    freq: str = "auto",
+    units: str = "auto",
+    factor_units: str = "auto",
+    id_col: str | None = None,
+    ret_col: str | None = None,
+) -> ReturnsData:
+    """Turn an already-read :class:`Table` into :class:`ReturnsData`."""
+    date_col = find_date_column(table)
+    parsed = parse_dates(table, date_col)
+    notes = list(table.notes) + ([parsed.note] if parsed.note else [])
+    id_column = find_column(table, ID_NAMES, id_col, "id")
+    if id_column is not None:
+        wide = _pivot_long(table, date_col, id_column, ret_col, parsed.values)
+    else:
+        wide = _wide(table, date_col, parsed.values)
+    frequency = resolve_frequency(freq, wide.index, table.source)
+    wide = _normalized(wide, frequency, table)
+    factors, assets = _split_factors(wide, notes, table.source)
+    empty = [c for c in assets.columns if assets[c].isna().all()]
+    if empty:
+        notes.append(f"{table.source}: column(s) {', '.join(map(str, empty))} have no values and were left out.")
+        assets = assets.drop(columns=empty)
+    a_scale, a_note = units_scale(assets, units, frequency, what="returns", source=table.source)
+    f_cols = [c for c in factors.columns if c != "RF"]
+    f_scale, f_note = units_scale(factors[f_cols], factor_units, frequency, what="factors", source=table.source)
+    notes += [n for n in (a_note, f_note) if n]
+    return ReturnsData(assets * a_scale, factors * f_scale, frequency, table.source, tuple(notes))
+
+
+def _wide(table: Table, date_col: str, dates: pd.DatetimeIndex) -> pd.DataFrame:
+    value_cols = [c for c in table.frame.columns if c != date_col]
+    if not value_cols:
+        raise InputError(f"{table.source}: only a date column; add return columns.")
+    frame = to_numbers(table, value_cols)
+    frame.index = dates
+    return frame
+
+
+def _pivot_long(
+    table: Table, date_col: str, id_col: str, ret_col: str | None, dates: pd.DatetimeIndex
+) -> pd.DataFrame:
+    value_col = find_column(table, RETURN_NAMES, ret_col, "return")
+    if value_col is None:
+        raise InputError(
+            f"{table.source}: long file (id column {id_col!r}) without a return column; name it 'ret' "
+            "or pass --ret-col."
+        )
+    values = to_numbers(table, [value_col])[value_col].to_numpy()
+    ids = table.frame[id_col].astype(str).str.strip().to_numpy()
+    long = pd.DataFrame({"date": dates, "id": ids, "ret": values})
+    dup = long.duplicated(["date", "id"], keep=False).to_numpy()
+    if dup.any():
+        first, second = np.flatnonzero(dup)[:2]
+        raise InputError(
+            f"{table.source}: {table.row_label(int(first))} and {table.row_label(int(second))} both give "
+            f"id {ids[first]!r} on {dates[first].date()}; keep one row per id and date."
+        )
+    return long.pivot(index="date", columns="id", values="ret").rename_axis(columns=None)
+
+
+def _normalized(wide: pd.DataFrame, freq: str, table: Table) -> pd.DataFrame:
+    """Dates moved to the frequency's convention; two rows on one date are an error."""
+    original = wide.index
+    wide = wide.set_axis(normalize_dates(original, freq))
+    dup = wide.index.duplicated(keep=False)
+    if dup.any():
+        first, second = np.flatnonzero(dup)[:2]
+        when = "month" if freq == "monthly" else "date"
+        raise InputError(
+            f"{table.source}: {table.row_label(int(first))} ({original[first].date()}) and "
+            f"{table.row_label(int(second))} ({original[second].date()}) fall on the same {when}; "
+            "remove the duplicate."
+        )
+    return wide.sort_index()
+
+
+def _split_factors(wide: pd.DataFrame, notes: list[str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Factor columns under canonical names, and the remaining asset columns."""
+    rename = {c: canonical_factor_name(str(c)) for c in wide.columns}
+    factor_cols = {c: name for c, name in rename.items() if name is not None}
+    factors = wide[list(factor_cols)].rename(columns=factor_cols)
+    if "MKT" in factors.columns:
+        if "Mkt-RF" not in factors.columns and "RF" in factors.columns:
+            factors["Mkt-RF"] = factors["MKT"] - factors["RF"]
+            notes.append(f"{source}: MKT is the total market return; Mkt-RF computed as MKT - RF.")
+        factors = factors.drop(columns="MKT")
+    assets = wide.drop(columns=list(factor_cols))
+    assets.columns = [str(c) for c in assets.columns]
+    return factors, assets

@@ -1,0 +1,240 @@
+"""Read a user's table file (CSV, Excel, Parquet) into text cells, safely.
+
+Why not just ``pd.read_csv``: users hand us whatever they have. This module sniffs the bytes
+first so that a pickle is refused (loading one runs code), a binary or sparse file fails at
+once instead of freezing the app, UTF-16 and European CSVs (``;`` separator, ``,`` decimal)
+are read correctly with a note saying so, and every later error can name a file row.
+Cells stay text here; :func:`to_numbers` converts columns and names the first bad cell.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import InputError
+
+__all__ = ["Table", "read_table", "to_numbers", "MISSING_CODES", "MISSING_NUMBERS"]
+
+MAX_BYTES = 2 * 1024**3
+SNIFF_BYTES = 64 * 1024
+#: Text cells read as missing. -99.99 and -999 are the Ken French library's missing codes.
+MISSING_CODES = frozenset({"", "na", "n/a", "nan", "null", "none", ".", "#n/a"})
+#: Numbers read as missing: the Ken French library's codes.
+MISSING_NUMBERS = (-99.99, -999.0)
+_PICKLE_MAGIC = re.compile(rb"^\x80[\x02-\x05]")
+_EUROPEAN_NUMBER = re.compile(r"(?<![\d.])-?\d+,\d+(?![\d,])")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A file's cells as text, with the header cleaned and what we assumed while reading."""
+
+    frame: pd.DataFrame
+    source: str
+    notes: tuple[str, ...] = ()
+    #: File row of ``frame``'s first data row (1-based, as a spreadsheet shows it).
+    first_row: int = 2
+
+    def row_label(self, position: int) -> str:
+        """The spreadsheet row number of the data row at ``position``."""
+        return f"row {self.first_row + position}"
+
+
+def read_table(path: str | Path, *, sheet: str | int | None = None) -> Table:
+    """Read CSV, TSV, Excel (.xlsx) or Parquet from ``path`` into a :class:`Table`."""
+    path = Path(path)
+    head = _open_head(path)
+    name = path.name
+    if _PICKLE_MAGIC.match(head) or path.suffix.lower() in {".pkl", ".pickle"}:
+        raise InputError(
+            f"{name}: this is a Python pickle; FactorDesk never opens pickles because loading "
+            "one can run code. Save the data as CSV or Excel instead."
+        )
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise InputError(f"{name}: old Excel .xls format; save it as .xlsx or CSV.")
+    if head.startswith(b"PK\x03\x04"):
+        return _read_excel(path, sheet)
+    if head.startswith(b"PAR1"):
+        return _read_parquet(path)
+    text, notes = _decode(head, path)
+    return _read_csv_text(text, name, notes)
+
+
+def _open_head(path: Path) -> bytes:
+    name = str(path)
+    if not path.exists():
+        raise InputError(f"{name}: file not found; check the path.")
+    if path.is_dir():
+        raise InputError(f"{name}: is a folder, not a file; choose a CSV or Excel file.")
+    size = path.stat().st_size
+    if size == 0:
+        raise InputError(f"{path.name}: file is empty.")
+    if size > MAX_BYTES:
+        raise InputError(
+            f"{path.name}: {size / 1024**3:.1f} GB is over the 2 GB limit; split the file or "
+            "save it as Parquet."
+        )
+    try:
+        with path.open("rb") as fh:
+            return fh.read(SNIFF_BYTES)
+    except PermissionError:
+        raise InputError(f"{name}: permission denied; make the file readable or copy it.") from None
+    except OSError as exc:
+        raise InputError(f"{name}: cannot read ({exc.strerror}).") from None
+
+
+def _decode(head: bytes, path: Path) -> tuple[str, list[str]]:
+    """Pick the text encoding from the first bytes; refuse binary files."""
+    notes: list[str] = []
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    elif b"\x00" in head:
+        odd_nuls = head[1::2].count(0) > 0.4 * len(head[1::2])
+        even_nuls = head[0::2].count(0) > 0.4 * len(head[0::2])
+        if odd_nuls == even_nuls:
+            raise InputError(
+                f"{path.name}: binary data, not a text table; choose a CSV, Excel or Parquet file."
+            )
+        encoding = "utf-16-le" if odd_nuls else "utf-16-be"
+    else:
+        encoding = "utf-8-sig"
+    data = _read_all(path)
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError:
+        if encoding != "utf-8-sig":
+            raise InputError(f"{path.name}: not valid {encoding} text; save it as UTF-8 CSV.") from None
+        text = data.decode("cp1252", errors="replace")
+        notes.append(f"{path.name}: not UTF-8; read as Windows-1252 text.")
+    if encoding.startswith("utf-16"):
+        notes.append(f"{path.name}: read as UTF-16 text.")
+    return text.lstrip("\ufeff"), notes
+
+
+def _read_all(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}).") from None
+
+
+def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
+    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if not lines:
+        raise InputError(f"{name}: file has no text.")
+    sep = _sniff_separator(lines)
+    decimal = "."
+    if sep == ";" and any(_EUROPEAN_NUMBER.search(line) for line in lines[1:]):
+        decimal = ","
+        notes.append(f"{name}: read as a European CSV (';' separator, ',' decimal comma).")
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
+            skip_blank_lines=True,
+        )
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(f"{name}: not a readable table ({_first_line(exc)}).") from None
+    if decimal == ",":
+        frame = frame.apply(lambda col: col.str.replace(",", ".", regex=False))
+    return _finish(frame, name, notes)
+
+
+def _sniff_separator(lines: list[str]) -> str:
+    """The separator that splits the header and the next lines into the same, largest count."""
+    best, best_count = ",", 0
+    for sep in (",", ";", "\t", "|"):
+        counts = {line.count(sep) for line in lines[:20]}
+        count = lines[0].count(sep)
+        if count > best_count and len(counts) == 1:
+            best, best_count = sep, count
+    if best_count == 0:
+        for sep in (",", ";", "\t"):
+            if lines[0].count(sep):
+                return sep
+    return best
+
+
+def _read_excel(path: Path, sheet: str | int | None) -> Table:
+    try:
+        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+    except ValueError as exc:
+        raise InputError(f"{path.name}: {_first_line(exc)}; name an existing sheet.") from None
+    except Exception as exc:  # openpyxl raises many types for corrupt files
+        raise InputError(f"{path.name}: not a readable Excel file ({_first_line(exc)}).") from None
+    frame = frame.map(_excel_cell_text)
+    return _finish(frame, path.name, [])
+
+
+def _excel_cell_text(value: object) -> str:
+    """Excel cells as text; datetimes as ISO so that date parsing has one path."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
+        return pd.Timestamp(value).isoformat()
+    return str(value)
+
+
+def _read_parquet(path: Path) -> Table:
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises its own types for corrupt files
+        raise InputError(f"{path.name}: not a readable Parquet file ({_first_line(exc)}).") from None
+    for col in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[col]):
+            frame[col] = frame[col].dt.strftime("%Y-%m-%d")
+    return _finish(frame.astype(str).replace({"nan": "", "None": "", "NaT": ""}), path.name, [])
+
+
+def _finish(frame: pd.DataFrame, name: str, notes: list[str]) -> Table:
+    frame.columns = [str(c).strip() for c in frame.columns]
+    unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and (frame[c] == "").all()]
+    frame = frame.drop(columns=unnamed)
+    frame = frame.loc[~(frame == "").all(axis=1)]
+    if frame.empty:
+        raise InputError(f"{name}: has a header but no data rows.")
+    dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
+    if dupes:
+        raise InputError(f"{name}: column {dupes[0]!r} appears twice; rename one of them.")
+    return Table(frame, name, tuple(notes))
+
+
+def to_numbers(table: Table, columns: list[str]) -> pd.DataFrame:
+    """Convert ``columns`` to floats; missing codes become NaN, any other text is an error.
+
+    The error names the file, the spreadsheet row and the column of the first bad cell.
+    """
+    out = {}
+    for col in columns:
+        text = table.frame[col].astype(str).str.strip()
+        missing = text.str.lower().isin(MISSING_CODES)
+        values = pd.to_numeric(text.where(~missing, None), errors="coerce")
+        bad = values.isna() & ~missing
+        if bad.any():
+            pos = int(np.flatnonzero(bad.to_numpy())[0])
+            cell = text.iloc[pos]
+            raise InputError(
+                f"{table.source}: {table.row_label(pos)}, column {col!r}: {cell!r} is not a number; "
+                "fix the cell or leave it blank."
+            )
+        if np.isinf(values).any():
+            pos = int(np.flatnonzero(np.isinf(values.to_numpy()))[0])
+            raise InputError(
+                f"{table.source}: {table.row_label(pos)}, column {col!r}: infinite value; "
+                "fix the cell or leave it blank."
+            )
+        values = values.to_numpy(dtype=float)
+        values[np.isin(values, MISSING_NUMBERS)] = np.nan
+        out[col] = values
+    return pd.DataFrame(out, index=table.frame.index)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
