@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ from analytics.data.tables import Table, read_table, to_numbers
 from analytics.data.units import units_scale
 from analytics.errors import InputError
 from analytics.frequency import normalize_dates, resolve_frequency
+
+if TYPE_CHECKING:
+    from analytics.workspace import Dataset
 
 __all__ = [
     "FACTOR_NAMES",
@@ -205,3 +209,11 @@ def _split_factors(wide: pd.DataFrame, notes: list[str], source: str) -> tuple[p
     assets = wide.drop(columns=list(factor_cols))
     assets.columns = [str(c) for c in assets.columns]
     return factors, assets
+
+
+def returns_dataset(path: str | Path, **options: str | None) -> Dataset:
+    """:func:`load_returns` as a workspace :class:`~analytics.workspace.Dataset`."""
+    from analytics.workspace import Dataset, describe_returns
+
+    data = load_returns(path, **options)
+    return Dataset(Path(path).name, "returns", data, describe_returns(data), str(path), data.notes)

@@ -1,8 +1,8 @@
 """Covariance estimators for many regressions that share one regressor matrix.
 
-Each estimator takes the group's regressors ``x`` (n×k), its ``(X'X)^-1`` and the residuals
-``e`` (n×m, one column per fund) and returns the m parameter covariance matrices (m×k×k),
-equal to statsmodels' ``cov_params()`` for the same ``cov_type``. The names and options
+Each estimator takes the group's regressors ``x`` (n×k), its ``(X'X)^-1`` and the residual
+sums of squares, or the residuals themselves (n×m) when it ``needs_resid``, and returns the
+m parameter covariance matrices (m×k×k), equal to statsmodels' ``cov_params()`` for the same ``cov_type``. The names and options
 follow statsmodels so results can be checked against it directly.
 """
 
@@ -28,10 +28,13 @@ class CovarianceEstimator:
     #: statsmodels uses Student-t inference for the classic covariance, normal for HAC.
     use_t = True
 
-    def cov(self, x: np.ndarray, xtx_inv: np.ndarray, e: np.ndarray) -> np.ndarray:
-        """Parameter covariances, one k×k matrix per residual column."""
+    #: Whether :meth:`cov` needs the residuals themselves, not only their sum of squares.
+    needs_resid = False
+
+    def cov(self, x: np.ndarray, xtx_inv: np.ndarray, *, ssr: np.ndarray, resid: np.ndarray | None) -> np.ndarray:
+        """Parameter covariances, one k×k matrix per series (``ssr``: m residual sums of squares)."""
         n, k = x.shape
-        sigma2 = np.einsum("tm,tm->m", e, e) / (n - k)
+        sigma2 = ssr / (n - k)
         return sigma2[:, None, None] * xtx_inv[None, :, :]
 
     @property
@@ -50,12 +53,14 @@ class NeweyWest(CovarianceEstimator):
     maxlags: int = 1
     name = "HAC"
     use_t = False
+    needs_resid = True
 
     def __post_init__(self) -> None:
         if self.maxlags < 0:
             raise InputError(f"HAC lags must be 0 or more, not {self.maxlags}.")
 
-    def cov(self, x: np.ndarray, xtx_inv: np.ndarray, e: np.ndarray) -> np.ndarray:
+    def cov(self, x: np.ndarray, xtx_inv: np.ndarray, *, ssr: np.ndarray, resid: np.ndarray | None) -> np.ndarray:
+        e = resid
         n, k = x.shape
         m = e.shape[1]
         step = max(1, _HAC_BYTES // (8 * n * k))

@@ -82,7 +82,7 @@ class FactorModel:
             dates = dates[dates >= pd.Timestamp(start)]
         if end:
             dates = dates[dates <= pd.Timestamp(end)]
-        y = returns.reindex(dates)
+        y = returns if returns.index.equals(dates) else returns.reindex(dates)
         if not excess:
             if "RF" not in factors.columns:
                 raise InputError(
@@ -91,9 +91,9 @@ class FactorModel:
                 )
             y = y.sub(factors["RF"].reindex(dates), axis=0)
         x = factors[names].reindex(dates)
-        no_overlap = [c for c in y.columns if not (y[c].notna() & x.notna().all(axis=1)).any()]
-        if no_overlap:
-            fund = no_overlap[0]
+        usable = (y.notna().to_numpy() & x.notna().all(axis=1).to_numpy()[:, None]).any(axis=0)
+        if not usable.all():
+            fund = y.columns[int(np.flatnonzero(~usable)[0])]
             span = returns[fund].dropna()
             when = f"{span.index[0].date()} to {span.index[-1].date()}" if len(span) else "no values"
             raise InputError(

@@ -1,10 +1,13 @@
-"""OLS for many return series against one regressor matrix, in a few vectorized solves.
+"""OLS for many return series against one regressor matrix, from shared cross-products.
 
-Funds are grouped by their sample (the dates where the fund and every regressor are
-present). Each group's regressor matrix is factorized once (QR) and all of the group's funds
-are solved with it: the cost of 2,000 funds with a common sample is one factorization and
-one matrix product, instead of 2,000 statsmodels fits. Funds with different spans (ARKK
-starting in 2014) simply land in another group. Numbers equal statsmodels' OLS to 1e-8.
+Funds are grouped by their sample (the dates where the fund and every regressor exist).
+With missing cells set to zero, ``X0' Y0`` gives every fund's ``X'y`` over its own sample in
+one matrix product, whatever its group; each group then needs only its own k×k ``X'X`` and
+inverse. So 2,000 funds cost one pass over the returns plus a few tiny solves, instead of
+2,000 statsmodels fits. Funds with different spans (ARKK from 2014) land in other groups.
+Residual sums of squares come from the cross-products too (``y'y - b'X'y``); residuals
+themselves are formed only when an estimator needs them (HAC) or a view asks (results).
+The numbers equal statsmodels' OLS to 1e-8 (tests and ``bench/run.py funds_ols`` check).
 """
 
 from __future__ import annotations
@@ -19,8 +22,10 @@ from analytics.regression.covariance import CovarianceEstimator
 
 __all__ = ["ManyOLS", "fit_many", "check_full_rank"]
 
-# Funds solved between two progress reports (and cancel checks) within one group.
-_CHUNK = 512
+# Funds per matrix product between two progress reports (and cancel checks).
+_CHUNK = 256
+# Above this condition number of X'X the regressors are checked for exact collinearity.
+_COND_LIMIT = 1e12
 
 
 @dataclass(frozen=True)
@@ -29,10 +34,11 @@ class ManyOLS:
 
     params: np.ndarray  # m×k
     cov: np.ndarray  # m×k×k
-    resid: np.ndarray  # T×m, NaN outside each series' sample
     nobs: np.ndarray  # m
     ssr: np.ndarray  # m
     centered_tss: np.ndarray  # m
+    first: np.ndarray  # m, row of each series' first observation
+    last: np.ndarray  # m, row of its last
 
 
 def check_full_rank(x: np.ndarray, names: list[str], what: str) -> None:
@@ -56,48 +62,67 @@ def fit_many(
     min_obs: int,
 ) -> Job[ManyOLS]:
     """Regress every column of ``y`` (T×m) on ``x`` (T×k, constant included) where both exist."""
-    t_len, m = y.shape
-    k = x.shape[1]
-    params = np.full((m, k), np.nan)
-    cov = np.full((m, k, k), np.nan)
-    resid = np.full((t_len, m), np.nan)
-    nobs = np.zeros(m, dtype=int)
-    ssr = np.full(m, np.nan)
-    tss = np.full(m, np.nan)
-    groups = _sample_groups(np.isfinite(y) & np.isfinite(x).all(axis=1)[:, None])
-    done = 0
-    for mask, cols in groups:
-        n = int(mask.sum())
+    m, k = y.shape[1], x.shape[1]
+    rows_ok = np.isfinite(x).all(axis=1)
+    x0 = np.where(rows_ok[:, None], x, 0.0)
+    hasher = _mask_hasher(len(x))
+    xty, yty, keys = np.empty((m, k)), np.empty(m), np.empty((m, len(hasher)))
+    for lo in range(0, m, _CHUNK):
+        hi = min(m, lo + _CHUNK)
+        # A copy of a block of series in the input's own memory order (a plain memcpy, no
+        # transpose); it stays in cache while it is zero-filled, multiplied and summed.
+        block = np.array(y[:, lo:hi], dtype=float, order="K")
+        valid = np.isfinite(block)
+        valid &= rows_ok[:, None]
+        block[~valid] = 0.0
+        xty[lo:hi] = (x0.T @ block).T
+        yty[lo:hi] = np.einsum("tm,tm->m", block, block)
+        keys[lo:hi] = (hasher @ valid).T
+        yield Progress(0.9 * hi / m, f"cross-products {hi}/{m} series")
+    nobs = keys[:, 0].astype(int)
+    first, last = np.empty(m, dtype=int), np.empty(m, dtype=int)
+    params, cov, ssr = np.empty((m, k)), np.empty((m, k, k)), np.empty(m)
+    for rows in _groups(keys):
+        n = int(nobs[rows[0]])
         if n < min_obs:
             raise InputError(
-                f"{series[cols[0]]}: {n} observations for {k} parameters; need at least {min_obs} "
+                f"{series[rows[0]]}: {n} observations for {k} parameters; need at least {min_obs} "
                 "(widen the date range or choose a smaller model)."
             )
-        xs = x[mask]
-        check_full_rank(xs, names, series[cols[0]])
-        q, r = np.linalg.qr(xs)
-        r_inv = np.linalg.solve(r, np.eye(k))
-        xtx_inv = r_inv @ r_inv.T
-        for lo in range(0, len(cols), _CHUNK):
-            idx = cols[lo : lo + _CHUNK]
-            ys = y[np.ix_(mask, idx)]
-            b = r_inv @ (q.T @ ys)
-            e = ys - xs @ b
-            params[idx] = b.T
-            cov[idx] = estimator.cov(xs, xtx_inv, e)
-            resid[np.ix_(mask, idx)] = e
-            nobs[idx] = n
-            ssr[idx] = np.einsum("tm,tm->m", e, e)
-            dev = ys - ys.mean(axis=0)
-            tss[idx] = np.einsum("tm,tm->m", dev, dev)
-            done += len(idx)
-            yield Progress(done / m, f"regressions {done}/{m}")
-    return ManyOLS(params, cov, resid, nobs, ssr, tss)
+        mask = np.isfinite(y[:, rows[0]]) & rows_ok
+        first[rows], last[rows] = np.flatnonzero(mask)[[0, -1]]
+        xs = x0[mask]
+        xtx_inv = _inverse_cross_product(xs, names, series[rows[0]])
+        b = xty[rows] @ xtx_inv  # one row per series
+        params[rows] = b
+        ssr[rows] = yty[rows] - np.einsum("mk,mk->m", b, xty[rows])
+        resid = y[np.ix_(mask, rows)] - xs @ b.T if estimator.needs_resid else None
+        cov[rows] = estimator.cov(xs, xtx_inv, ssr=ssr[rows], resid=resid)
+    yield Progress(1.0, "done")
+    tss = yty - xty[:, 0] ** 2 / nobs  # the constant's column of X'y is the sum of y
+    return ManyOLS(params, cov, nobs, ssr, tss, first, last)
 
 
-def _sample_groups(valid: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Columns of ``valid`` (T×m booleans) grouped by identical masks."""
-    packed = np.packbits(valid, axis=0)
-    _, first, inverse = np.unique(packed, axis=1, return_index=True, return_inverse=True)
+def _inverse_cross_product(xs: np.ndarray, names: list[str], what: str) -> np.ndarray:
+    """``(X'X)^-1`` of a group's regressors, refusing collinear ones with their names."""
+    xtx = xs.T @ xs
+    if np.linalg.cond(xtx) > _COND_LIMIT:
+        check_full_rank(xs, names, what)
+        raise InputError(f"{what}: the factors are nearly collinear; drop one or choose another model.")
+    return np.linalg.inv(xtx)
+
+
+def _mask_hasher(t_len: int) -> np.ndarray:
+    """Weights whose products with a sample mask identify it: a row of ones (the count) and
+    three rows of random integers below 2^20, so the sums are exact in float64 whatever the
+    summation order, and two different masks collide with probability about 2^-60."""
+    rng = np.random.default_rng(0x5EED)
+    return np.vstack([np.ones(t_len), rng.integers(1, 2**20, size=(3, t_len)).astype(float)])
+
+
+def _groups(keys: np.ndarray) -> list[np.ndarray]:
+    """Indices of series with equal mask keys, one array per sample group."""
+    _, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.ravel()
-    return [(valid[:, f], np.flatnonzero(inverse == g)) for g, f in enumerate(first)]
+    order = np.argsort(inverse, kind="stable")
+    return np.split(order, np.cumsum(np.bincount(inverse))[:-1])

@@ -35,7 +35,7 @@ class FactorRegressionResults:
     nobs: pd.Series
     ssr: pd.Series
     centered_tss: pd.Series
-    resid: pd.DataFrame
+    span: pd.DataFrame
     x: pd.DataFrame
     y: pd.DataFrame
     notes: tuple[str, ...] = ()
@@ -54,7 +54,8 @@ class FactorRegressionResults:
             params=pd.DataFrame(raw.params, index=index, columns=columns),
             cov_params=raw.cov, nobs=pd.Series(raw.nobs, index=index, name="n_obs"),
             ssr=pd.Series(raw.ssr, index=index), centered_tss=pd.Series(raw.centered_tss, index=index),
-            resid=pd.DataFrame(raw.resid, index=y.index, columns=funds), x=x, y=y, notes=notes,
+            span=pd.DataFrame({"start": y.index[raw.first], "end": y.index[raw.last]}, index=index),
+            x=x, y=y, notes=notes,
         )
 
     @property
@@ -66,6 +67,12 @@ class FactorRegressionResults:
     def funds(self) -> list[str]:
         """The regressed series."""
         return list(self.params.index)
+
+    @cached_property
+    def resid(self) -> pd.DataFrame:
+        """Residuals, dates × funds; NaN outside each fund's sample."""
+        fitted = self.params["const"].to_numpy() + self.x.to_numpy() @ self.params[self.factors].to_numpy().T
+        return self.y - fitted
 
     @cached_property
     def df_resid(self) -> pd.Series:
@@ -129,7 +136,10 @@ class FactorRegressionResults:
     @cached_property
     def durbin_watson(self) -> pd.Series:
         """Durbin-Watson statistic of each fund's residuals (over its own sample)."""
-        out = {f: float(np.sum(np.diff(r) ** 2) / np.sum(r**2)) for f, r in self._resid_by_fund().items()}
+        out = {}
+        for fund in self.funds:
+            r = self.resid[fund].dropna().to_numpy()
+            out[fund] = float(np.sum(np.diff(r) ** 2) / np.sum(r**2))
         return pd.Series(out, name="durbin_watson").rename_axis("fund")
 
     @cached_property
@@ -140,22 +150,14 @@ class FactorRegressionResults:
     @cached_property
     def ivol(self) -> pd.Series:
         """Annualized idiosyncratic volatility: residual std (ddof=1) × sqrt(periods per year)."""
-        return (self.resid.std(ddof=1) * np.sqrt(self.periods_per_year)).rename("ivol").rename_axis("fund")
+        # The residuals have mean zero (the model has a constant), so their sample variance
+        # is SSR / (n - 1): no pass over the residuals is needed.
+        return np.sqrt(self.ssr / (self.nobs - 1) * self.periods_per_year).rename("ivol")
 
     @cached_property
-    def sample_span(self) -> pd.DataFrame:
-        """First and last date of each fund's sample, and its length in years."""
-        rows = {f: (r.index[0], r.index[-1]) for f, r in self._resid_by_fund(as_series=True).items()}
-        span = pd.DataFrame.from_dict(rows, orient="index", columns=["start", "end"]).rename_axis("fund")
-        span["years"] = self.nobs / self.periods_per_year
-        return span
-
-    def _resid_by_fund(self, as_series: bool = False) -> dict[str, np.ndarray | pd.Series]:
-        out = {}
-        for fund in self.funds:
-            r = self.resid[fund].dropna()
-            out[fund] = r if as_series else r.to_numpy()
-        return out
+    def years(self) -> pd.Series:
+        """Sample length in years: observations / periods per year."""
+        return (self.nobs / self.periods_per_year).rename("years")
 
     @cached_property
     def summary(self) -> pd.DataFrame:
@@ -165,10 +167,9 @@ class FactorRegressionResults:
         for f in self.factors:
             cols[f] = self.params[f]
             cols[f"t_{f}"] = t[f]
-        span = self.sample_span
         cols.update(
             r2=self.rsquared, adj_r2=self.rsquared_adj, ivol=self.ivol, n_obs=self.nobs,
-            years=span["years"], start=span["start"].dt.date, end=span["end"].dt.date,
+            years=self.years, start=self.span["start"].dt.date, end=self.span["end"].dt.date,
         )
         return pd.DataFrame(cols).rename_axis("fund").reset_index()
 

@@ -1,0 +1,1 @@
+"""Benchmarks: ``python bench/run.py`` prints our time against the plain library way."""

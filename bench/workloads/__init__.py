@@ -1,0 +1,1 @@
+"""One module per area; each exposes ``WORKLOADS``: name -> function(quick) -> Workload."""

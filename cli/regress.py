@@ -1,0 +1,48 @@
+"""``regress``: fund returns on CAPM / Fama-French factors (the issue's CLI contract)."""
+
+from __future__ import annotations
+
+import argparse
+
+from analytics import jobs
+from analytics.errors import InputError
+from analytics.regression import FactorModel
+from cli.common import add_data_options, emit, load_inputs, print_notes, split_list
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("regress", help="regress fund returns on factor models",
+                       description="One row per fund: annualized alpha and t, loadings and t, R², ivol.")
+    p.add_argument("returns", metavar="RETURNS", help="fund returns file (CSV or Excel, wide or long)")
+    add_data_options(p)
+    p.add_argument("--funds", metavar="A,B", help="funds to regress (default: every non-factor column)")
+    p.add_argument("--excess", action="store_true", help="returns are already in excess of RF")
+    p.add_argument("--hac", type=int, metavar="LAGS", help="Newey-West standard errors with LAGS lags")
+    p.add_argument("--start", metavar="DATE", help="first date (inclusive)")
+    p.add_argument("--end", metavar="DATE", help="last date (inclusive)")
+    p.add_argument("--periods-per-year", type=int, metavar="N",
+                   help="annualization override (default: 12 monthly, 252 daily)")
+    p.add_argument("--out", metavar="FILE", help="write .csv (summary) or .xlsx (all tables)")
+    p.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    data, factors = load_inputs(args.returns, args)
+    assets = data.assets
+    funds = split_list(args.funds)
+    if funds:
+        unknown = [f for f in funds if f not in assets.columns]
+        if unknown:
+            raise InputError(
+                f"{data.source}: no fund column {unknown[0]!r}; columns are {', '.join(assets.columns)}."
+            )
+        assets = assets[funds]
+    model = FactorModel(
+        assets, factors.factors, freq=data.freq, model=args.model, excess=args.excess,
+        start=args.start, end=args.end, periods_per_year=args.periods_per_year, source=factors.source,
+    )
+    cov = {"cov_type": "hac", "maxlags": args.hac} if args.hac is not None else {}
+    results = jobs.run(model.fit_job(**cov))
+    print_notes(data.notes + factors.notes + results.notes)
+    emit(results.tables(), "summary", args.out)
+    return 0
