@@ -23,11 +23,16 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.data.demo import DemoWorkspace
-from analytics.data.returns import ReturnsData
+from analytics.data.demo import DemoWorkspace, make_demo
+from analytics.data.returns import ID_NAMES, ReturnsData
+from analytics.data.tables import read_table
 from analytics.errors import InputError
+from analytics.jobs import Job, Progress
 
-__all__ = ["Dataset", "KINDS", "LOADERS", "load_dataset", "demo_datasets", "describe_returns", "describe_frame"]
+__all__ = [
+    "Dataset", "KINDS", "LOADERS", "load_dataset", "load_dataset_job", "demo_datasets", "demo_job",
+    "describe_returns", "describe_frame", "guess_kind",
+]
 
 LOADERS: dict[str, str] = {
     "returns": "analytics.data.returns:returns_dataset",
@@ -100,3 +105,28 @@ def demo_datasets(demo: DemoWorkspace) -> list[Dataset]:
         Dataset("Demo portfolios", "portfolios", demo.portfolios,
                 describe_frame(demo.portfolios, "positions"), simulated=True),
     ]
+
+
+def load_dataset_job(path: str | Path, kind: str, **options: Any) -> Job[Dataset]:
+    """:func:`load_dataset` as a job, so that the GUI reads big files off its thread."""
+    yield Progress(0.0, f"reading {Path(path).name}")
+    return load_dataset(path, kind, **options)
+
+
+def demo_job() -> Job[list[Dataset]]:
+    """Generate the demo workspace as a job (the GUI's first start)."""
+    yield Progress(0.0, "generating the demo workspace")
+    return demo_datasets(make_demo())
+
+
+def guess_kind(path: str | Path) -> str:
+    """The likely kind of a dropped file, from its header: portfolios, holdings, panel or returns."""
+    columns = {c.strip().lower() for c in read_table(path).frame.columns}
+    has_id = bool(columns & set(ID_NAMES))
+    if "portfolio" in columns and has_id:
+        return "portfolios"
+    if has_id and columns & {"weight", "shares", "value"}:
+        return "holdings"
+    if has_id and len(columns - set(ID_NAMES) - {"date"}) > 2:
+        return "panel"
+    return "returns"

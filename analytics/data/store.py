@@ -5,6 +5,10 @@ works offline afterwards. Each entry is ``<name>.parquet`` plus ``<name>.json`` 
 query, pulled-at, rows and any extra fields), both written atomically: the manifest goes last,
 so an entry without a manifest is an interrupted write and is ignored. Parquet is read
 with pyarrow, which executes nothing from the file.
+
+Long stock tables (``date, id, ret`` and other numeric columns, as WRDS pulls are saved) load
+back as workspace data sets: kind ``returns`` (one column per id) or ``panel`` (the long
+table itself), so every tab can use what was pulled, offline.
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analytics.data.paths import atomic_write, data_dir
+from analytics.data.returns import ReturnsData
 from analytics.errors import InputError
+from analytics.frequency import normalize_dates
+
+if TYPE_CHECKING:
+    from analytics.workspace import Dataset
 
 __all__ = ["Store", "StoreEntry"]
 
@@ -89,6 +98,28 @@ class Store:
             return pd.read_parquet(path)
         except Exception as exc:  # pyarrow raises its own types for damaged files
             raise InputError(f"{path}: stored file is damaged ({exc}); pull it again.") from None
+
+    def dataset(self, name: str, kind: str = "returns") -> Dataset:
+        """A stored long table (``date, id, ret``, ...) as a ``returns`` or ``panel`` data set."""
+        from analytics.workspace import Dataset, describe_frame, describe_returns
+
+        entry = self.entry(name)
+        frame = self.load(name)
+        missing = [c for c in ("date", "id", "ret") if c not in frame.columns]
+        if entry is None or missing or entry.extra.get("freq") not in ("daily", "monthly"):
+            raise InputError(f"{name}: not a stored stock table (needs date, id, ret and a frequency); pull it again.")
+        freq = entry.extra["freq"]
+        long = frame.assign(date=normalize_dates(pd.DatetimeIndex(frame["date"]), freq), id=frame["id"].astype(str))
+        source = f"store:{entry.name}"
+        notes = tuple(entry.extra.get("notes", ()))
+        if kind == "panel":
+            panel = long.sort_values(["date", "id"]).reset_index(drop=True)
+            return Dataset(entry.name, "panel", panel, describe_frame(panel, "rows"), source, notes)
+        if kind != "returns":
+            raise InputError(f"{name}: a stored stock table loads as returns or panel, not {kind!r}.")
+        assets = long.pivot(index="date", columns="id", values="ret").rename_axis(index=None, columns=None)
+        data = ReturnsData(assets, pd.DataFrame(index=assets.index), freq, source, notes)
+        return Dataset(entry.name, "returns", data, describe_returns(data), source, notes)
 
     @staticmethod
     def _entry(manifest: Path) -> StoreEntry:

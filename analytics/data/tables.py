@@ -84,7 +84,17 @@ def _open_head(path: Path) -> bytes:
         )
     try:
         with path.open("rb") as fh:
-            return fh.read(SNIFF_BYTES)
+            head = fh.read(SNIFF_BYTES)
+            if size > 2 * SNIFF_BYTES and not head.startswith((b"PK\x03\x04", b"PAR1")):
+                # A text file's tail is text too; a sparse or truncated file ends in NULs
+                # and is refused here, before its whole size is read into memory.
+                fh.seek(size - SNIFF_BYTES)
+                if fh.read(SNIFF_BYTES).count(0) > 0.9 * SNIFF_BYTES:
+                    raise InputError(
+                        f"{path.name}: ends in empty (NUL) bytes, so it is binary, sparse or cut off; "
+                        "choose a CSV, Excel or Parquet file."
+                    )
+            return head
     except PermissionError:
         raise InputError(f"{name}: permission denied; make the file readable or copy it.") from None
     except OSError as exc:
@@ -142,9 +152,22 @@ def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{name}: not a readable table ({_first_line(exc)}).") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        # pandas silently turns the extra leading cells of over-long rows into an index.
+        raise InputError(
+            f"{name}: {_first_long_row(text, sep)} has more cells than the header's "
+            f"{frame.shape[1]} columns; name every column or remove the extra cells."
+        )
     if decimal == ",":
         frame = frame.apply(lambda col: col.str.replace(",", ".", regex=False))
     return _finish(frame, name, notes)
+
+
+def _first_long_row(text: str, sep: str) -> str:
+    """The file row (1-based) of the first row with more cells than the header."""
+    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1) if r]
+    width = len(rows[0][1])
+    return next((f"row {i}" for i, r in rows[1:] if len(r) > width), "a row")
 
 
 def _sniff_separator(lines: list[str]) -> str:

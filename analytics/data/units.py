@@ -34,7 +34,8 @@ def units_scale(
     values = values[np.isfinite(values)]
     if values.size == 0:
         return 1.0, None
-    median = float(np.median(values))
+    with np.errstate(over="ignore"):  # absurd magnitudes (1e308) just read as percent
+        median = float(np.median(values))
     lo, hi = _THRESHOLDS[freq]
     impossible = bool((frame.to_numpy(dtype=float) < -1.0).any())
     if impossible or median > hi:

@@ -1,7 +1,7 @@
 """Time-series factor regressions of fund returns (chapter sections 13.5-13.7)."""
 
-from analytics.regression.model import FactorModel
+from analytics.regression.model import FactorModel, regression_job
 from analytics.regression.models import MODELS, choose_model, model_factors
 from analytics.regression.results import FactorRegressionResults
 
-__all__ = ["FactorModel", "FactorRegressionResults", "MODELS", "choose_model", "model_factors"]
+__all__ = ["FactorModel", "regression_job", "FactorRegressionResults", "MODELS", "choose_model", "model_factors"]

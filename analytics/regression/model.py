@@ -14,13 +14,13 @@ import pandas as pd
 from analytics import jobs
 from analytics.errors import InputError
 from analytics.frequency import PERIODS_PER_YEAR
-from analytics.jobs import Job
+from analytics.jobs import Job, Progress
 from analytics.regression.covariance import make_estimator
 from analytics.regression.models import choose_model, model_factors
-from analytics.regression.ols import fit_many
+from analytics.regression.ols import check_full_rank, fit_many
 from analytics.regression.results import FactorRegressionResults
 
-__all__ = ["FactorModel"]
+__all__ = ["FactorModel", "regression_job"]
 
 
 class FactorModel:
@@ -62,6 +62,8 @@ class FactorModel:
         self.model, note = choose_model(model, [c for c in factors.columns if c != "RF"], source)
         self.notes: list[str] = [note] if note else []
         self.freq = freq
+        if periods_per_year is not None and periods_per_year <= 0:
+            raise InputError(f"--periods-per-year must be a positive number, not {periods_per_year}.")
         self.periods_per_year = periods_per_year or PERIODS_PER_YEAR[freq]
         if periods_per_year and periods_per_year != PERIODS_PER_YEAR[freq]:
             self.notes.append(
@@ -79,9 +81,14 @@ class FactorModel:
             raise InputError("no fund return columns to regress; check the file or --funds.")
         dates = factors.index.intersection(returns.index)
         if start:
-            dates = dates[dates >= pd.Timestamp(start)]
+            dates = dates[dates >= _timestamp(start, "start")]
         if end:
-            dates = dates[dates <= pd.Timestamp(end)]
+            dates = dates[dates <= _timestamp(end, "end")]
+        if (start or end) and dates.empty:
+            raise InputError(
+                f"no dates between --start {start or '(first)'} and --end {end or '(last)'} in both the "
+                "returns and the factors; widen the range."
+            )
         y = returns if returns.index.equals(dates) else returns.reindex(dates)
         if not excess:
             if "RF" not in factors.columns:
@@ -91,6 +98,9 @@ class FactorModel:
                 )
             y = y.sub(factors["RF"].reindex(dates), axis=0)
         x = factors[names].reindex(dates)
+        complete = x.dropna().to_numpy(dtype=float)
+        if len(complete) > len(names) + 1:  # shorter samples are refused as too few observations
+            check_full_rank(np.column_stack([np.ones(len(complete)), complete]), ["const", *names], source)
         usable = (y.notna().to_numpy() & x.notna().all(axis=1).to_numpy()[:, None]).any(axis=0)
         if not usable.all():
             fund = y.columns[int(np.flatnonzero(~usable)[0])]
@@ -119,3 +129,26 @@ class FactorModel:
             raw, estimator, model=self.model, funds=list(self.y.columns), x=self.x, y=self.y,
             freq=self.freq, periods_per_year=self.periods_per_year, notes=tuple(self.notes),
         )
+
+
+def regression_job(
+    returns: pd.DataFrame,
+    factors: pd.DataFrame,
+    *,
+    freq: str,
+    cov_type: str = "nonrobust",
+    cov_config: dict[str, int] | None = None,
+    **model_options: object,
+) -> Job[FactorRegressionResults]:
+    """Build the model and fit it, all inside the job (so alignment runs off the GUI thread)."""
+    yield Progress(0.0, "aligning returns and factors")
+    model = FactorModel(returns, factors, freq=freq, **model_options)
+    return (yield from model.fit_job(cov_type=cov_type, **(cov_config or {})))
+
+
+def _timestamp(text: str, option: str) -> pd.Timestamp:
+    """A ``--start``/``--end`` date, or an error naming the option."""
+    try:
+        return pd.Timestamp(text)
+    except (ValueError, TypeError):
+        raise InputError(f"--{option} {text!r} is not a date; use YYYY-MM-DD.") from None

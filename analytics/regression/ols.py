@@ -42,9 +42,14 @@ class ManyOLS:
 
 
 def check_full_rank(x: np.ndarray, names: list[str], what: str) -> None:
-    """Refuse perfectly collinear regressors, naming the first one the others explain."""
+    """Refuse (numerically) collinear regressors, naming the first one the others explain.
+
+    The tolerance matches the ``X'X`` condition limit the fit uses, so regressors that fail
+    there are named here instead of being called "nearly collinear" without a culprit.
+    """
     for j in range(1, x.shape[1] + 1):
-        if np.linalg.matrix_rank(x[:, :j]) < j:
+        s = np.linalg.svd(x[:, :j], compute_uv=False)
+        if s.size < j or s[-1] <= s[0] / np.sqrt(_COND_LIMIT):
             raise InputError(
                 f"{what}: factor {names[j - 1]!r} is a linear combination of "
                 f"{', '.join(repr(n) for n in names[: j - 1])} (perfectly collinear); drop it or "
@@ -92,7 +97,7 @@ def fit_many(
         mask = np.isfinite(y[:, rows[0]]) & rows_ok
         first[rows], last[rows] = np.flatnonzero(mask)[[0, -1]]
         xs = x0[mask]
-        xtx_inv = _inverse_cross_product(xs, names, series[rows[0]])
+        xtx_inv = _inverse_cross_product(xs, names, f"fund {series[rows[0]]!r} ({n} dates)")
         b = xty[rows] @ xtx_inv  # one row per series
         params[rows] = b
         ssr[rows] = yty[rows] - np.einsum("mk,mk->m", b, xty[rows])

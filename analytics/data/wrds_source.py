@@ -1,0 +1,424 @@
+"""CRSP stock data from WRDS (or any PostgreSQL shaped like it), saved into the local store.
+
+The chapter maps tickers to permnos through ``crsp.stocknames`` and reads ``crsp.dsf`` /
+``crsp.msf``. CRSP has since moved to the CIZ format (``dsf_v2``, ``msf_v2``,
+``stksecurityinfohist``; the legacy SIZ tables are frozen at 2024-12-31). Both are supported,
+CIZ by default. The two differ in one way that matters for returns: CIZ returns already
+include delisting returns, SIZ keeps them apart (``dsedelist`` / ``msedelist``). So delisting
+returns are compounded in for SIZ pulls only, and never for CIZ; the manifest says which
+tables were read and how delisting was handled.
+
+CIZ column names follow WRDS's CIZ documentation and the tidyfinance WRDS code (``msf_v2``:
+``mthcaldt, mthret, mthprc, shrout``; ``dsf_v2``: ``dlycaldt, dlyret, dlyprc, shrout``;
+``stksecurityinfohist``: ``permno, ticker, secinfostartdt, secinfoenddt``).
+
+Safety rules kept here: user input reaches SQL only as bound parameters (table and column
+names come from the constants below, never from the user); id lists are queried in chunks;
+the password is handed to ``wrds`` in memory (or read by libpq from ``~/.pgpass``) and is never
+written anywhere by us. ``wrds`` is imported on first connection because it is slow to import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from analytics.data.store import Store, StoreEntry
+from analytics.errors import InputError
+from analytics.jobs import Job, Progress
+
+if TYPE_CHECKING:
+    import wrds
+
+__all__ = [
+    "WrdsSettings",
+    "PullRequest",
+    "Pull",
+    "CrspFormat",
+    "FORMATS",
+    "WrdsSource",
+    "parse_permnos",
+]
+
+WRDS_HOST = "wrds-pgdata.wharton.upenn.edu"
+WRDS_PORT = 9737
+#: Columns of every pull, in this order (``mcap`` = |prc| x shrout, CRSP's $ thousands).
+PULL_COLUMNS = ("date", "id", "permno", "ret", "prc", "shrout", "mcap")
+
+
+@dataclass(frozen=True)
+class PriceTable:
+    """A CRSP stock file: its table and the names of its date, return and price columns."""
+
+    table: str
+    date: str
+    ret: str
+    prc: str
+    delisting: str | None = None
+
+
+@dataclass(frozen=True)
+class CrspFormat:
+    """One CRSP layout: the ticker-history table and the daily and monthly stock files."""
+
+    key: str
+    names: str
+    name_start: str
+    name_end: str
+    daily: PriceTable
+    monthly: PriceTable
+
+    def prices(self, freq: str) -> PriceTable:
+        """The stock file of ``freq`` (daily or monthly)."""
+        return self.daily if freq == "daily" else self.monthly
+
+
+FORMATS = {
+    "ciz": CrspFormat(
+        "ciz", "crsp.stksecurityinfohist", "secinfostartdt", "secinfoenddt",
+        daily=PriceTable("crsp.dsf_v2", "dlycaldt", "dlyret", "dlyprc"),
+        monthly=PriceTable("crsp.msf_v2", "mthcaldt", "mthret", "mthprc"),
+    ),
+    "siz": CrspFormat(
+        "siz", "crsp.stocknames", "namedt", "nameenddt",
+        daily=PriceTable("crsp.dsf", "date", "ret", "prc", delisting="crsp.dsedelist"),
+        monthly=PriceTable("crsp.msf", "date", "ret", "prc", delisting="crsp.msedelist"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class WrdsSettings:
+    """Where to connect. No password field on purpose: see the module docstring."""
+
+    host: str = WRDS_HOST
+    port: int = WRDS_PORT
+    user: str = ""
+    dbname: str = "wrds"
+    timeout: int = 15
+
+    @property
+    def server(self) -> str:
+        """``host:port/dbname`` for messages and manifests."""
+        return f"{self.host}:{self.port}/{self.dbname}"
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    """What to pull: tickers or permnos, a date range, a frequency and a CRSP format.
+
+    Tickers are resolved to the permnos that carried them on ``as_of`` (default: ``end``),
+    as the chapter does with the latest names, and each permno's whole history in the range
+    is pulled, so a renamed company keeps its earlier returns.
+    """
+
+    start: date
+    end: date
+    tickers: tuple[str, ...] = ()
+    permnos: tuple[int, ...] = ()
+    freq: str = "monthly"
+    fmt: str = "ciz"
+    as_of: date | None = None
+    chunk_size: int = 500
+
+    @classmethod
+    def build(
+        cls, start: Any, end: Any, *, tickers: Sequence[str] = (), permnos: Sequence[Any] = (),
+        freq: str = "monthly", legacy: bool = False, as_of: Any = None, chunk_size: int = 500,
+    ) -> PullRequest:
+        """Validate user input (dates, ids, frequency) into a request."""
+        first, last = _parse_date(start, "start"), _parse_date(end, "end")
+        if first > last:
+            raise InputError(f"start date {first} is after end date {last}; swap them.")
+        names = tuple(dict.fromkeys(t.strip().upper() for t in tickers if t.strip()))
+        ids = parse_permnos(permnos)
+        if bool(names) == bool(ids):
+            raise InputError("give either tickers or permnos (one of them, not both).")
+        if freq not in ("daily", "monthly"):
+            raise InputError(f"unknown frequency {freq!r}; WRDS pulls are daily or monthly.")
+        if chunk_size < 1:
+            raise InputError(f"chunk size {chunk_size} must be at least 1.")
+        when = None if as_of is None else _parse_date(as_of, "as-of")
+        return cls(first, last, names, ids, freq, "siz" if legacy else "ciz", when, chunk_size)
+
+    @property
+    def crsp(self) -> CrspFormat:
+        """The CRSP layout this request reads."""
+        return FORMATS[self.fmt]
+
+    @property
+    def default_name(self) -> str:
+        """A store name that says what was pulled."""
+        ids = self.tickers or tuple(map(str, self.permnos))
+        shown = "-".join(ids[:4]) + (f"-and-{len(ids) - 4}-more" if len(ids) > 4 else "")
+        return f"wrds_{self.fmt}_{self.freq}_{shown}_{self.start}_{self.end}"
+
+
+@dataclass(frozen=True)
+class Pull:
+    """A finished pull: the stored table, its manifest and the ticker mapping used."""
+
+    frame: pd.DataFrame
+    entry: StoreEntry
+    mapping: pd.DataFrame
+    notes: tuple[str, ...] = field(default=())
+
+
+def parse_permnos(values: Sequence[Any]) -> tuple[int, ...]:
+    """Positive integer permnos, in the given order, without repeats."""
+    out = []
+    for value in values:
+        text = str(value).strip()
+        if not text:
+            continue
+        if not text.isdigit() or int(text) == 0:
+            raise InputError(f"permno {text!r} is not a positive whole number; permnos look like 14593.")
+        out.append(int(text))
+    return tuple(dict.fromkeys(out))
+
+
+def _parse_date(value: Any, what: str) -> date:
+    try:
+        stamp = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        stamp = pd.NaT
+    if pd.isna(stamp):
+        raise InputError(f"{what} date {value!r} is not a date; use YYYY-MM-DD.")
+    return stamp.date()
+
+
+class WrdsSource:
+    """A ``wrds.Connection`` to ``settings`` (opened on first use) and the CRSP queries we run."""
+
+    def __init__(self, settings: WrdsSettings, password: str | None = None) -> None:
+        self.settings = settings
+        self._password = password
+
+    @cached_property
+    def connection(self) -> wrds.Connection:
+        """The open connection; connection failures become one-sentence :class:`InputError`."""
+        import sqlalchemy
+        import wrds
+
+        s = self.settings
+        conn = wrds.Connection(
+            autoconnect=False, wrds_hostname=s.host, wrds_port=s.port, wrds_dbname=s.dbname,
+            wrds_username=s.user, wrds_password=self._password or "",
+            wrds_connect_args={"sslmode": "require", "connect_timeout": s.timeout,
+                               "application_name": "FactorDesk (wrds)"},
+        )
+        self._password = None  # wrds holds it in memory for reconnects; we keep no copy
+        try:
+            # wrds.Connection.connect() falls back to the public WRDS host and to input()
+            # prompts on failure, which would hang a GUI and leak test traffic; make the one
+            # attempt ourselves with the same engine factory and report failures plainly.
+            conn._Connection__make_sa_engine_conn(raise_err=True)
+        except sqlalchemy.exc.OperationalError as exc:
+            raise _connection_error(s, str(exc.orig)) from None
+        with contextlib.redirect_stdout(io.StringIO()):  # wrds prints progress chatter
+            conn.load_library_list()
+        return conn
+
+    def close(self) -> None:
+        """Close the connection if it was opened."""
+        conn = self.__dict__.pop("connection", None)
+        if conn is not None:
+            conn.close()
+
+    def query(self, sql: str, params: dict[str, Any], what: str) -> pd.DataFrame:
+        """Run one parameterized query; a missing table or column is the user's to fix."""
+        import sqlalchemy
+
+        try:
+            return self.connection.raw_sql(sql, params=params, chunksize=None)
+        except sqlalchemy.exc.ProgrammingError as exc:
+            first = str(exc.orig).strip().splitlines()[0]
+            raise InputError(
+                f"{self.settings.server}: cannot read {what} ({first}); check your subscription, "
+                "or pull with the other CRSP format (--legacy for SIZ)."
+            ) from None
+
+    def resolve_tickers(
+        self, tickers: Sequence[str], start: date, end: date | None = None, *, fmt: str = "ciz"
+    ) -> pd.DataFrame:
+        """Permnos that carried each ticker on ``start`` (``end`` None) or during [start, end].
+
+        Returns ``ticker, permno, start, end`` (the name spell, merged per ticker and permno),
+        sorted; a ticker can map to several permnos over a range. Unknown tickers are absent.
+        """
+        crsp = FORMATS[fmt]
+        sql = (
+            f"SELECT ticker, permno, {crsp.name_start} AS start, {crsp.name_end} AS end "
+            f"FROM {crsp.names} WHERE ticker = ANY(%(tickers)s) "
+            f"AND {crsp.name_start} <= %(last)s AND {crsp.name_end} >= %(first)s"
+        )
+        params = {"tickers": [t.strip().upper() for t in tickers], "first": start, "last": end or start}
+        spells = self.query(sql, params, crsp.names)
+        if spells.empty:
+            return pd.DataFrame(columns=["ticker", "permno", "start", "end"])
+        spells = spells.astype({"ticker": str, "permno": "int64"})
+        merged = spells.groupby(["ticker", "permno"], as_index=False).agg(start=("start", "min"), end=("end", "max"))
+        merged["start"] = pd.to_datetime(merged["start"]).dt.date
+        merged["end"] = pd.to_datetime(merged["end"]).dt.date
+        return merged.sort_values(["ticker", "start", "permno"]).reset_index(drop=True)
+
+    def prices(self, request: PullRequest, permnos: Sequence[int]) -> Job[pd.DataFrame]:
+        """Returns, prices and shares for ``permnos`` (a job: one chunk of ids per step)."""
+        table = request.crsp.prices(request.freq)
+        sql = (
+            f"SELECT permno, {table.date} AS date, {table.ret} AS ret, {table.prc} AS prc, shrout "
+            f"FROM {table.table} WHERE permno = ANY(%(permnos)s) "
+            f"AND {table.date} BETWEEN %(first)s AND %(last)s ORDER BY permno, {table.date}"
+        )
+        chunks = [list(permnos[i:i + request.chunk_size]) for i in range(0, len(permnos), request.chunk_size)]
+        frames = []
+        for number, chunk in enumerate(chunks, 1):
+            yield Progress((number - 1) / len(chunks), f"{table.table}: ids chunk {number} of {len(chunks)}")
+            frames.append(self.query(sql, {"permnos": chunk, "first": request.start, "last": request.end},
+                                     table.table))
+        frame = _numeric(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
+        if table.delisting is not None and not frame.empty:
+            yield Progress(1.0, f"{table.delisting}: delisting returns")
+            frame = _with_delisting(frame, self._delistings(table, request, permnos), request.freq)
+        return frame
+
+    def _delistings(self, table: PriceTable, request: PullRequest, permnos: Sequence[int]) -> pd.DataFrame:
+        sql = (
+            f"SELECT permno, dlstdt, dlret FROM {table.delisting} WHERE permno = ANY(%(permnos)s) "
+            "AND dlret IS NOT NULL AND dlstdt BETWEEN %(first)s AND %(last)s"
+        )
+        found = self.query(sql, {"permnos": list(permnos), "first": request.start, "last": request.end},
+                           str(table.delisting))
+        return found.assign(permno=found["permno"].astype("int64"), dlstdt=pd.to_datetime(found["dlstdt"]),
+                            dlret=found["dlret"].astype(float))
+
+    def pull(self, request: PullRequest, store: Store, name: str | None = None) -> Job[Pull]:
+        """Resolve ids, read the stock file in chunks and save the result into ``store``."""
+        yield Progress(0.0, f"connecting to {self.settings.server}")
+        self.connection  # noqa: B018 -- connect now, so a bad password fails before any work
+        notes: list[str] = []
+        if request.tickers:
+            yield Progress(0.05, f"{request.crsp.names}: resolving tickers")
+            mapping = self.resolve_tickers(request.tickers, request.as_of or request.end, fmt=request.fmt)
+            missing = [t for t in request.tickers if t not in set(mapping["ticker"])]
+            if len(missing) == len(request.tickers):
+                raise InputError(
+                    f"{request.crsp.names}: no permno carried ticker(s) {', '.join(missing)} on "
+                    f"{request.as_of or request.end}; check the spelling or pass --as-of or --permnos."
+                )
+            if missing:
+                notes.append(f"no permno for ticker(s) {', '.join(missing)}; they were left out.")
+            permnos = tuple(dict.fromkeys(mapping["permno"].tolist()))
+        else:
+            mapping = pd.DataFrame(columns=["ticker", "permno", "start", "end"])
+            permnos = request.permnos
+        frame = yield from _scaled(self.prices(request, permnos), 0.1, 0.9)
+        frame = _labelled(frame, mapping, request.permnos)
+        yield Progress(0.95, "saving into the local store")
+        table = request.crsp.prices(request.freq)
+        entry = store.save(
+            name or request.default_name, frame, source=f"WRDS {self.settings.server}",
+            query=_describe(request), freq=request.freq, format=request.fmt,
+            tables=[t for t in (request.crsp.names if request.tickers else None, table.table, table.delisting) if t],
+            delisting=(f"compounded from {table.delisting}" if table.delisting
+                       else f"already in {table.ret} (CIZ); not added again"),
+            mapping=mapping.astype(str).to_dict("records"), notes=notes,
+        )
+        yield Progress(1.0, f"saved {entry.rows} rows as {entry.name}")
+        return Pull(frame, entry, mapping, tuple(notes))
+
+
+def _scaled(job: Job[pd.DataFrame], lo: float, hi: float) -> Job[pd.DataFrame]:
+    """Re-yield a sub-job's progress inside [lo, hi] of the caller's."""
+    while True:
+        try:
+            step = next(job)
+        except StopIteration as stop:
+            return stop.value
+        yield Progress(lo + (hi - lo) * step.fraction, step.message)
+
+
+def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
+    """Plain numpy dtypes (wrds returns nullable ones); |prc| x shrout as market cap."""
+    out = pd.DataFrame({
+        "date": pd.to_datetime(frame["date"]),
+        "permno": frame["permno"].astype("int64"),
+        **{c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in ("ret", "prc", "shrout")},
+    })
+    out["mcap"] = out["prc"].abs() * out["shrout"]
+    return out
+
+
+def _with_delisting(frame: pd.DataFrame, delist: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """SIZ only: compound each delisting return into the return of its day or month."""
+    if delist.empty:
+        return frame
+    def period(dates: pd.Series) -> pd.Series:
+        return dates.dt.to_period("M") if freq == "monthly" else dates.dt.normalize()
+
+    keyed = frame.assign(_key=period(frame["date"]))
+    dl = delist.assign(_key=period(delist["dlstdt"])).groupby(["permno", "_key"])["dlret"].first()
+    dlret = keyed.set_index(["permno", "_key"]).index.map(dl.to_dict()).to_numpy(dtype=float, na_value=np.nan)
+    hit = ~np.isnan(dlret)
+    ret = frame["ret"].to_numpy(copy=True)
+    ret[hit] = (1 + np.nan_to_num(ret[hit])) * (1 + dlret[hit]) - 1
+    return frame.assign(ret=ret)
+
+
+def _labelled(frame: pd.DataFrame, mapping: pd.DataFrame, permnos: tuple[int, ...]) -> pd.DataFrame:
+    """Add ``id``: the ticker asked for (``TICKER.permno`` when it had several), else the permno."""
+    if frame.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in PULL_COLUMNS})
+    if permnos:
+        labels = {p: str(p) for p in permnos}
+    else:
+        counts = mapping["ticker"].value_counts()
+        labels = {
+            row.permno: row.ticker if counts[row.ticker] == 1 else f"{row.ticker}.{row.permno}"
+            for row in mapping.itertuples()
+        }
+    out = frame.assign(id=frame["permno"].map(labels))
+    return out[list(PULL_COLUMNS)].sort_values(["id", "date"]).reset_index(drop=True)
+
+
+def _describe(request: PullRequest) -> str:
+    ids = f"tickers {','.join(request.tickers)} as of {request.as_of or request.end}" if request.tickers \
+        else f"permnos {','.join(map(str, request.permnos))}"
+    return f"{request.freq} CRSP ({request.fmt.upper()}) {ids}, {request.start} to {request.end}"
+
+
+_REFUSED = re.compile(r"connection refused|could not connect|could not translate host|timeout expired|"
+                      r"no route to host|network is unreachable|name or service not known", re.I)
+_BAD_PASSWORD = re.compile(r"password authentication failed|authentication failed", re.I)
+_NO_PASSWORD = re.compile(r"no password supplied|password is required", re.I)
+
+
+def _connection_error(settings: WrdsSettings, reason: str) -> InputError:
+    """One sentence for a failed connection; the driver's text never carries the password."""
+    user = settings.user or "your user name"
+    if _BAD_PASSWORD.search(reason):
+        return InputError(
+            f"{settings.server} refused the password for {user}; check the user name and password "
+            "(or the ~/.pgpass entry) and connect again."
+        )
+    if _NO_PASSWORD.search(reason):
+        return InputError(
+            f"{settings.server} needs a password for {user}; enter it when asked or add it to ~/.pgpass "
+            "(python -c \"import wrds; wrds.Connection().create_pgpass_file()\")."
+        )
+    if _REFUSED.search(reason):
+        return InputError(
+            f"cannot reach {settings.server} (connection refused or timed out); check the host, the port "
+            "and your network, then connect again."
+        )
+    first = reason.strip().splitlines()[0] if reason.strip() else "unknown error"
+    return InputError(f"cannot connect to {settings.server} ({first}); check the connection settings.")

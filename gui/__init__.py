@@ -1,0 +1,1 @@
+"""FactorDesk's Qt front end: collects inputs, runs analytics jobs on the pool, renders results."""

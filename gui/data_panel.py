@@ -1,0 +1,59 @@
+"""The data panel: every loaded data set with its kind, frequency and span."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from gui.workspace import WorkspaceModel
+
+__all__ = ["DataPanel"]
+
+
+class DataPanel(QWidget):
+    """Lists the workspace; Open… asks the window to open files, Remove forgets a data set."""
+
+    sigOpenRequested = Signal()
+
+    def __init__(self, workspace: WorkspaceModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._workspace = workspace
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Data set", "Kind", "Contents"])
+        self.tree.setRootIsDecorated(False)
+        self.tree.setAlternatingRowColors(True)
+        open_button = QPushButton("Open…")
+        remove_button = QPushButton("Remove")
+        open_button.clicked.connect(self.sigOpenRequested)
+        remove_button.clicked.connect(self.remove_selected)
+        buttons = QHBoxLayout()
+        buttons.addWidget(open_button)
+        buttons.addWidget(remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree)
+        layout.addLayout(buttons)
+        workspace.sigChanged.connect(self._on_workspace_change)
+        self._on_workspace_change()
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(name, kind, contents) as listed."""
+        items = (self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount()))
+        return [(i.text(0), i.text(1), i.text(2)) for i in items]
+
+    def remove_selected(self) -> None:
+        """Forget the selected data sets (files on disk are untouched)."""
+        for item in self.tree.selectedItems():
+            self._workspace.remove(item.text(0))
+
+    def _on_workspace_change(self) -> None:
+        self.tree.clear()
+        for dataset in self._workspace.datasets():
+            kind = dataset.kind + (" (simulated)" if dataset.simulated else "")
+            item = QTreeWidgetItem([dataset.name, kind, dataset.summary])
+            item.setToolTip(0, "\n".join([dataset.path or "generated in memory", *dataset.notes]))
+            item.setToolTip(2, dataset.summary)
+            self.tree.addTopLevelItem(item)
+        for column in range(3):
+            self.tree.resizeColumnToContents(column)

@@ -1,0 +1,183 @@
+"""Fund regression tab: fund returns on CAPM / Fama-French factors (chapter 13.5-13.7).
+
+Inputs come from the workspace (a returns data set, optionally a separate factor data set);
+the job is :func:`analytics.regression.regression_job`. Results: the per-fund table, and for
+the fund selected in it the loadings with 95% intervals, the cumulative abnormal return
+(alpha + residual), the cumulative return attribution and the risk decomposition.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QSplitter,
+    QTabWidget, QVBoxLayout, QWidget,
+)
+
+from analytics.errors import InputError
+from analytics.regression import MODELS, FactorRegressionResults, regression_job
+from gui.tabs.base import AnalysisTab
+from gui.widgets.dataframe_view import DataFrameView
+from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.plots import BarPlot, TimeSeriesPlot
+
+__all__ = ["RegressionTab"]
+
+AUTO_MODEL = "largest available"
+
+
+class RegressionTab(AnalysisTab):
+    """Regress each fund's excess return on the chosen factor model."""
+
+    title = "Fund regression"
+
+    # --- inputs ---------------------------------------------------------------------
+    def build_inputs(self, form: QFormLayout) -> None:
+        self.returns_combo = DatasetCombo(self.workspace, ("returns",))
+        self.factors_combo = DatasetCombo(self.workspace, ("returns",), none_label="factor columns of the returns data")
+        self.model_combo = QComboBox()
+        self.model_combo.addItems([AUTO_MODEL, *MODELS])
+        self.model_combo.setCurrentText(str(QSettings().value("regression/model", AUTO_MODEL)))
+        self.model_combo.currentTextChanged.connect(lambda text: QSettings().setValue("regression/model", text))
+        self.fund_list = QListWidget()
+        self.fund_list.setMinimumHeight(120)
+        self.fund_list.setMaximumHeight(220)
+        self.excess_check = QCheckBox("returns are already excess of RF")
+        self.hac_spin = QSpinBox()
+        self.hac_spin.setRange(0, 60)
+        self.hac_spin.setSpecialValueText("classic OLS")
+        self.hac_spin.setSuffix(" Newey-West lags")
+        self.start_edit = QLineEdit()
+        self.start_edit.setPlaceholderText("first date, e.g. 2015-01-01")
+        self.end_edit = QLineEdit()
+        self.end_edit.setPlaceholderText("last date")
+        form.addRow("Returns", self.returns_combo)
+        form.addRow("Factors", self.factors_combo)
+        form.addRow("Model", self.model_combo)
+        form.addRow("Funds", self.fund_list)
+        form.addRow("", self.excess_check)
+        form.addRow("Std. errors", self.hac_spin)
+        form.addRow("Start", self.start_edit)
+        form.addRow("End", self.end_edit)
+        self.returns_combo.sigDatasetChanged.connect(self._on_returns_change)
+        self._on_returns_change(self.returns_combo.current_dataset())
+
+    def _on_returns_change(self, dataset: object) -> None:
+        """List the chosen data set's funds, all checked."""
+        self.fund_list.clear()
+        if dataset is None:
+            return
+        for name in dataset.data.assets.columns:
+            item = QListWidgetItem(str(name))
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked)
+            self.fund_list.addItem(item)
+
+    def checked_funds(self) -> list[str]:
+        """The funds ticked in the list."""
+        items = (self.fund_list.item(i) for i in range(self.fund_list.count()))
+        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+    def make_job(self):
+        dataset = self.returns_combo.current_dataset()
+        if dataset is None:
+            raise InputError("no returns loaded; open a returns file (File > Open returns).")
+        factor_set = self.factors_combo.current_dataset() or dataset
+        data, factors = dataset.data, factor_set.data
+        if factors.freq != data.freq:
+            raise InputError(
+                f"{dataset.name} is {data.freq} but {factor_set.name} is {factors.freq}; choose factors of the same frequency."
+            )
+        funds = self.checked_funds()
+        if not funds:
+            raise InputError("no funds ticked; tick at least one fund in the list.")
+        model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
+        lags = self.hac_spin.value()
+        cov = {"cov_type": "hac", "cov_config": {"maxlags": lags}} if lags else {}
+        factory = partial(
+            regression_job, data.assets[funds], factors.factors, freq=data.freq, model=model,
+            excess=self.excess_check.isChecked(), start=self.start_edit.text().strip() or None,
+            end=self.end_edit.text().strip() or None, source=factor_set.name, **cov,
+        )
+        self._notes = (*data.notes, *(factors.notes if factors is not data else ()))
+        self._simulated = dataset.simulated
+        return factory, f"Regressing {len(funds)} fund(s)…"
+
+    # --- results --------------------------------------------------------------------
+    def build_results(self, area: QWidget) -> None:
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: #555;")
+        self.summary_view = DataFrameView()
+        self.summary_view.setSelectionBehavior(DataFrameView.SelectionBehavior.SelectRows)
+        self.summary_view.clicked.connect(self._on_row_clicked)
+        self.fund_label = QLabel()
+        self.fund_label.setStyleSheet("font-weight: bold;")
+        self.loadings_plot = BarPlot("Loadings with 95% intervals", "beta")
+        self.abnormal_plot = TimeSeriesPlot("Cumulative abnormal return (alpha + residual)", "sum of returns")
+        self.attribution_plot = TimeSeriesPlot("Cumulative return attribution", "sum of returns")
+        self.risk_plot = BarPlot("Share of return variance", "share")
+        self.detail_view = DataFrameView()
+        self.plots = QTabWidget()
+        self.plots.addTab(self.loadings_plot, "Loadings")
+        self.plots.addTab(self.abnormal_plot, "Abnormal return")
+        self.plots.addTab(self.attribution_plot, "Attribution")
+        self.plots.addTab(self.risk_plot, "Risk")
+        self.plots.addTab(self.detail_view, "Coefficients")
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        lower_layout.addWidget(self.fund_label)
+        lower_layout.addWidget(self.plots)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.summary_view)
+        splitter.addWidget(lower)
+        splitter.setSizes([220, 420])
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(splitter, 1)
+        self.selected_fund: str | None = None
+
+    def show_result(self, result: FactorRegressionResults) -> None:
+        notes = [*self._notes, *result.notes, f"{result.cov_description}; annualized ×{result.periods_per_year}."]
+        if self._simulated:
+            notes.insert(0, "SIMULATED demo data.")
+        self.notes_label.setText(" ".join(dict.fromkeys(notes)))
+        self.summary_view.set_frame(result.summary)
+        fund = self.selected_fund if self.selected_fund in result.funds else result.funds[0]
+        self.select_fund(fund)
+
+    def _on_row_clicked(self, index) -> None:
+        source = self.summary_view.model().mapToSource(index)
+        self.select_fund(str(self.summary_view.frame().iloc[source.row()]["fund"]))
+
+    def select_fund(self, fund: str) -> None:
+        """Show the selected fund's loadings, abnormal path, attribution and risk."""
+        result: FactorRegressionResults = self.result
+        self.selected_fund = fund
+        row = result.summary.set_index("fund").loc[fund]
+        self.fund_label.setText(
+            f"{fund}: alpha {row['alpha']:.2%} a year (t {row['t_alpha']:.2f}), R² {row['r2']:.3f}, "
+            f"ivol {row['ivol']:.2%}, {int(row['n_obs'])} obs {row['start']} to {row['end']}"
+        )
+        lower, upper = result.conf_int()
+        factors = result.factors
+        self.loadings_plot.set_bars(factors, result.params.loc[fund, factors].to_numpy(),
+                                    lower.loc[fund, factors].to_numpy(), upper.loc[fund, factors].to_numpy())
+        self.abnormal_plot.set_frame(pd.DataFrame({
+            "abnormal (alpha + residual)": result.cumulative_abnormal[fund],
+            "fund excess return": result.y[fund].where(result.resid[fund].notna()).cumsum(),
+        }).dropna(how="all"))
+        self.attribution_plot.set_frame(result.attribution(fund).cumsum())
+        risk = result.risk_decomposition
+        shares = risk[(risk["fund"] == fund) & (risk["part"] == "share")].iloc[0]
+        labels = [*factors, "residual"]
+        self.risk_plot.set_bars(labels, np.array([shares[c] for c in labels], dtype=float))
+        detail = result.detail
+        with QSignalBlocker(self.detail_view):
+            self.detail_view.set_frame(detail[detail["fund"] == fund].reset_index(drop=True))

@@ -1,0 +1,1 @@
+"""Reusable widgets: tables, plots, data-set pickers and the run/cancel bar."""
