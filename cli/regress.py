@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 
 from analytics import jobs
-from analytics.errors import InputError
-from analytics.regression import FactorModel
+from analytics.regression import regression_job
 from cli.common import add_data_options, emit, load_inputs, print_notes, split_list
 
 
@@ -28,21 +27,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     data, factors = load_inputs(args.returns, args)
-    assets = data.assets
-    funds = split_list(args.funds)
-    if funds:
-        unknown = [f for f in funds if f not in assets.columns]
-        if unknown:
-            raise InputError(
-                f"{data.source}: no fund column {unknown[0]!r}; columns are {', '.join(assets.columns)}."
-            )
-        assets = assets[funds]
-    model = FactorModel(
-        assets, factors.factors, freq=data.freq, model=args.model, excess=args.excess,
-        start=args.start, end=args.end, periods_per_year=args.periods_per_year, source=factors.source,
-    )
-    cov = {"cov_type": "hac", "maxlags": args.hac} if args.hac is not None else {}
-    results = jobs.run(model.fit_job(**cov))
+    cov = {"cov_type": "hac", "cov_config": {"maxlags": args.hac}} if args.hac is not None else {}
+    results = jobs.run(regression_job(
+        data.assets, factors.factors, freq=data.freq, funds=split_list(args.funds), returns_source=data.source,
+        model=args.model, excess=args.excess, start=args.start, end=args.end,
+        periods_per_year=args.periods_per_year, source=factors.source, **cov,
+    ))
     print_notes(data.notes + factors.notes + results.notes)
     emit(results.tables(), "summary", args.out)
     return 0

@@ -79,9 +79,20 @@ class JobRunner(QObject):
         self.sigBusyChanged.emit(False)
 
 
+class JobRuntimeError(Exception):
+    """A RuntimeError raised by a job, re-raised under another type.
+
+    superqt's worker takes any RuntimeError for "the worker object was deleted" and drops it
+    with a warning, so a job's own RuntimeError would never reach the user.
+    """
+
+
 def _drive(job_factory: Callable[[], Job[Any]]) -> Job[Any]:
     """The worker's generator function: builds the job on the worker thread and runs it."""
-    return (yield from job_factory())
+    try:
+        return (yield from job_factory())
+    except RuntimeError as exc:
+        raise JobRuntimeError(f"RuntimeError: {exc}") from exc
 
 
 def shutdown_pool(runners: list[JobRunner], timeout_ms: int = 3000) -> bool:

@@ -55,7 +55,8 @@ def _percent(name: str, freq: str, seed: int) -> pd.DataFrame:
         index = pd.period_range(FIRST[name], "2025-12", freq="M")
         scale = 4.0
     else:
-        index = pd.bdate_range(FIRST_DAY[name], "2025-12-31").to_period("D")
+        days = pd.date_range(FIRST_DAY[name], "2025-12-31", freq="D")
+        index = days[days.dayofweek < 5].to_period("D")
         scale = 1.0
     rng = np.random.default_rng(seed)
     frame = pd.DataFrame(rng.normal(0.3, scale, (len(index), len(COLUMNS[name]))).round(2),
@@ -68,10 +69,12 @@ def _percent(name: str, freq: str, seed: int) -> pd.DataFrame:
 
 
 def _table_text(frame: pd.DataFrame, date_format: str) -> str:
-    header = "," + ",".join(frame.columns)
-    rows = [f"{p.strftime(date_format)}," + ",".join(f"{v:8.2f}" for v in values)
-            for p, values in zip(frame.index, frame.to_numpy(), strict=True)]
-    return CRLF.join([header, *rows])
+    """``,Mkt-RF,SMB`` then ``192607,    2.96,   -2.56`` rows, CRLF-separated."""
+    cells = [f"{v:8.2f}" for v in frame.to_numpy().ravel()]
+    width = frame.shape[1]
+    rows = [",".join([date, *cells[i * width:(i + 1) * width]])
+            for i, date in enumerate(frame.index.strftime(date_format))]
+    return CRLF.join(["," + ",".join(frame.columns), *rows])
 
 
 def _csv(name: str, frame: pd.DataFrame, freq: str) -> str:
@@ -108,7 +111,7 @@ class Library:
         series = self.frames[name][column]
         series = series.mask(series <= -99.99) / 100
         dates = series.index.to_timestamp()
-        series.index = dates + pd.offsets.MonthEnd(0) if freq == "monthly" else dates
+        series.index = pd.DatetimeIndex((dates + pd.offsets.MonthEnd(0) if freq == "monthly" else dates).to_numpy())
         return series
 
 
@@ -182,6 +185,11 @@ def store(tmp_path: Path) -> Store:
     return Store(tmp_path / "cache")
 
 
+def _assert_same(actual: pd.Series, expected: pd.Series) -> None:
+    """``actual`` equals ``expected`` on ``actual``'s dates (NaN where the file had a missing code)."""
+    pd.testing.assert_series_equal(actual, expected.loc[actual.index], check_names=False, check_freq=False, rtol=1e-12)
+
+
 def _age_entry(store: Store, name: str, days: float) -> None:
     """Pretend the cached copy of ``name`` was downloaded ``days`` ago."""
     manifest = store.root / f"{name}.json"
@@ -200,11 +208,9 @@ def test_every_model_and_frequency(online: Library, session, store: Store, model
     assert data.freq == freq and data.assets.shape[1] == 0
     main = data.factors.drop(columns="MOM", errors="ignore")
     for column in main.columns:
-        expected = online.expected(files[0], column, freq)
-        pd.testing.assert_series_equal(main[column], expected.loc[main.index], check_names=False, rtol=1e-12)
+        _assert_same(main[column], online.expected(files[0], column, freq))
     if "MOM" in data.factors:
-        expected = online.expected(files[1], "Mom   ", freq)
-        pd.testing.assert_series_equal(data.factors["MOM"], expected.loc[data.factors.index], check_names=False)
+        _assert_same(data.factors["MOM"], online.expected(files[1], "Mom   ", freq))
         assert data.factors.index.equals(main.index)
     assert len(data.factors) == len(online.expected(files[0], "RF", freq))
     assert sorted(online.hits) == sorted(f"/ftp/{f}_CSV.zip" for f in files)
@@ -247,8 +253,7 @@ def test_ff5_factors_never_mixed_with_ff3(online: Library, session, store: Store
     for model in ("ff5", "ff6"):
         factors = load_famafrench(model, "monthly", store=store, session=session).factors
         for column in ("Mkt-RF", "SMB", "HML", "RF"):
-            five = online.expected("F-F_Research_Data_5_Factors_2x3", column, "monthly")
-            pd.testing.assert_series_equal(factors[column], five.loc[factors.index], check_names=False)
+            _assert_same(factors[column], online.expected("F-F_Research_Data_5_Factors_2x3", column, "monthly"))
         assert not np.allclose(factors["SMB"], ff3["SMB"].loc[factors.index], equal_nan=True)
 
 
@@ -348,13 +353,13 @@ def test_job_yields_progress_per_file(online: Library, session, store: Store) ->
     assert list(data.factors.columns) == [*MODELS["ff6"], "RF"]
 
 
-@pytest.mark.parametrize("model, freq, match", [("ff4", "daily", "unknown model"),
-                                                ("ff3", "weekly", "daily or monthly"),
-                                                ("ff3", "monthly", "not a date")])
-def test_bad_arguments_are_input_errors(store: Store, model: str, freq: str, match: str) -> None:
+@pytest.mark.parametrize("model, freq, start, match", [("ff4", "daily", "1920", "unknown model"),
+                                                       ("ff3", "weekly", "1920", "daily or monthly"),
+                                                       ("ff3", "monthly", "someday", "not a date")])
+def test_bad_arguments_are_input_errors(store: Store, model: str, freq: str, start: str, match: str) -> None:
     """Unknown model, a frequency the library lacks, or an unparseable start: InputError."""
     with pytest.raises(InputError, match=match):
-        load_famafrench(model, freq, store=store, offline=True, start="not a date")
+        load_famafrench(model, freq, store=store, offline=True, start=start)
 
 
 def test_cli_regress_with_exported_factors(online: Library, session, store: Store, tmp_path: Path) -> None:
@@ -363,7 +368,8 @@ def test_cli_regress_with_exported_factors(online: Library, session, store: Stor
     factor_csv = export_tables({"factors": factors.rename_axis("date").reset_index()}, tmp_path / "ff6.csv",
                                main="factors")
     rng = np.random.default_rng(7)
-    fund = factors["RF"] + 0.001 + 1.2 * factors["Mkt-RF"] + 0.4 * factors["HML"] + rng.normal(0, 0.002, len(factors))
+    noise = rng.normal(0, 0.002, len(factors))
+    fund = factors["RF"] + 0.001 + 1.2 * factors["Mkt-RF"] + 0.4 * factors["HML"] + noise
     fund_csv = tmp_path / "fund.csv"
     fund.rename("QMOM").rename_axis("date").reset_index().to_csv(fund_csv, index=False)
     out = tmp_path / "out.csv"

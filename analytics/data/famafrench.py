@@ -186,7 +186,7 @@ def _download(name: str, freq: str, session: object | None) -> pd.DataFrame:
     frame = raw.apply(pd.to_numeric, errors="coerce")
     frame = frame.mask(frame <= _MISSING_BELOW) / 100
     frame.columns = [canonical_factor_name(str(c)) or str(c).strip() for c in frame.columns]
-    frame.index = normalize_dates(raw.index.to_timestamp(), freq).rename(None)
+    frame.index = pd.DatetimeIndex(normalize_dates(raw.index.to_timestamp(), freq).to_numpy())
     return frame
 
 
@@ -194,7 +194,7 @@ def _cached(store: Store, entry: StoreEntry) -> pd.DataFrame:
     frame = store.load(entry.name)
     if "date" not in frame.columns:
         raise InputError(f"{store.root / entry.name}: cached copy has no date column; delete it and download again.")
-    return frame.set_index(pd.DatetimeIndex(frame.pop("date"), name=None))
+    return frame.set_index(pd.DatetimeIndex(frame.pop("date").to_numpy()))
 
 
 def _url(name: str) -> str:

@@ -131,7 +131,7 @@ def returns_from_table(
     parsed = parse_dates(table, date_col)
     notes = list(table.notes) + ([parsed.note] if parsed.note else [])
     id_column = find_column(table, ID_NAMES, id_col, "id")
-    if id_column is not None:
+    if id_column is not None and (id_col is not None or _looks_long(table, id_column, parsed.values)):
         wide = _pivot_long(table, date_col, id_column, ret_col, parsed.values)
     else:
         wide = _wide(table, date_col, parsed.values)
@@ -147,6 +147,12 @@ def returns_from_table(
     f_scale, f_note = units_scale(factors[f_cols], factor_units, frequency, what="factors", source=table.source)
     notes += [n for n in (a_note, f_note) if n]
     return ReturnsData(assets * a_scale, factors * f_scale, frequency, table.source, tuple(notes))
+
+
+def _looks_long(table: Table, id_column: str, dates: pd.DatetimeIndex) -> bool:
+    """A column named like an id makes a long file only if dates repeat or it holds one id:
+    in a wide file a fund may well be called 'Fund' or 'Asset'."""
+    return dates.has_duplicates or table.frame[id_column].nunique() == 1
 
 
 def _wide(table: Table, date_col: str, dates: pd.DatetimeIndex) -> pd.DataFrame:

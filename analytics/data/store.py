@@ -100,26 +100,27 @@ class Store:
             raise InputError(f"{path}: stored file is damaged ({exc}); pull it again.") from None
 
     def dataset(self, name: str, kind: str = "returns") -> Dataset:
-        """A stored long table (``date, id, ret``, ...) as a ``returns`` or ``panel`` data set."""
+        """A stored long table (``date, id, ret``, ...) as a ``returns`` or ``panel`` data set.
+
+        The panel's name gets a `` (panel)`` suffix so both can sit in one workspace.
+        """
         from analytics.workspace import Dataset, describe_frame, describe_returns
 
-        entry = self.entry(name)
+        if kind not in ("returns", "panel"):
+            raise InputError(f"{name}: a stored stock table loads as returns or panel, not {kind!r}.")
         frame = self.load(name)
-        missing = [c for c in ("date", "id", "ret") if c not in frame.columns]
-        if entry is None or missing or entry.extra.get("freq") not in ("daily", "monthly"):
+        entry = self.entry(name)
+        freq = entry.extra.get("freq") if entry is not None else None
+        if freq not in ("daily", "monthly") or not {"date", "id", "ret"} <= set(frame.columns):
             raise InputError(f"{name}: not a stored stock table (needs date, id, ret and a frequency); pull it again.")
-        freq = entry.extra["freq"]
         long = frame.assign(date=normalize_dates(pd.DatetimeIndex(frame["date"]), freq), id=frame["id"].astype(str))
-        source = f"store:{entry.name}"
         notes = tuple(entry.extra.get("notes", ()))
         if kind == "panel":
             panel = long.sort_values(["date", "id"]).reset_index(drop=True)
-            return Dataset(entry.name, "panel", panel, describe_frame(panel, "rows"), source, notes)
-        if kind != "returns":
-            raise InputError(f"{name}: a stored stock table loads as returns or panel, not {kind!r}.")
+            return Dataset(f"{entry.name} (panel)", "panel", panel, describe_frame(panel, "rows"), notes=notes)
         assets = long.pivot(index="date", columns="id", values="ret").rename_axis(index=None, columns=None)
-        data = ReturnsData(assets, pd.DataFrame(index=assets.index), freq, source, notes)
-        return Dataset(entry.name, "returns", data, describe_returns(data), source, notes)
+        data = ReturnsData(assets, pd.DataFrame(index=assets.index), freq, f"store:{entry.name}", notes)
+        return Dataset(entry.name, "returns", data, describe_returns(data), notes=notes)
 
     @staticmethod
     def _entry(manifest: Path) -> StoreEntry:

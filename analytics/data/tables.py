@@ -40,12 +40,13 @@ class Table:
     frame: pd.DataFrame
     source: str
     notes: tuple[str, ...] = ()
-    #: File row of ``frame``'s first data row (1-based, as a spreadsheet shows it).
+    #: File row (1-based, as a spreadsheet shows it) of the data row whose index label is 0;
+    #: ``frame``'s integer index counts data rows in the file, blank ones included.
     first_row: int = 2
 
     def row_label(self, position: int) -> str:
-        """The spreadsheet row number of the data row at ``position``."""
-        return f"row {self.first_row + position}"
+        """The spreadsheet row number of the data row at ``position`` (blank rows skipped)."""
+        return f"row {self.first_row + int(self.frame.index[position])}"
 
 
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> Table:
@@ -137,18 +138,23 @@ def _read_all(path: Path) -> bytes:
 
 
 def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
-    lines = [line for line in text.splitlines()[:50] if line.strip()]
+    if "\r" in text:  # old Mac (CR only) and Windows line ends, for the csv module's own reads
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    all_lines = text.splitlines()
+    lines = [line for line in all_lines[:50] if line.strip()]
     if not lines:
         raise InputError(f"{name}: file has no text.")
+    leading_blank = all_lines.index(lines[0])
     sep = _sniff_separator(lines)
     decimal = "."
     if sep == ";" and any(_EUROPEAN_NUMBER.search(line) for line in lines[1:]):
         decimal = ","
         notes.append(f"{name}: read as a European CSV (';' separator, ',' decimal comma).")
     try:
+        # Blank lines are kept (as empty rows, dropped later) so the index counts file rows.
         frame = pd.read_csv(
             io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-            skip_blank_lines=True,
+            skip_blank_lines=False, skiprows=leading_blank,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{name}: not a readable table ({_first_line(exc)}).") from None
@@ -158,9 +164,19 @@ def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
             f"{name}: {_first_long_row(text, sep)} has more cells than the header's "
             f"{frame.shape[1]} columns; name every column or remove the extra cells."
         )
+    header = _header_cells(text, sep)
+    if len(header) == frame.shape[1]:
+        # Undo pandas' renaming of a repeated name to 'A.1', so that _finish refuses it.
+        frame.columns = [cell if cell.strip() else col for cell, col in zip(header, frame.columns)]
     if decimal == ",":
         frame = frame.apply(lambda col: col.str.replace(",", ".", regex=False))
-    return _finish(frame, name, notes)
+    return _finish(frame, name, notes, first_row=leading_blank + 2)
+
+
+def _header_cells(text: str, sep: str) -> list[str]:
+    """The header row's cells exactly as written (quotes resolved, names not de-duplicated)."""
+    rows = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
+    return next((row for row in rows if any(cell.strip() for cell in row)), [])
 
 
 def _first_long_row(text: str, sep: str) -> str:
@@ -187,13 +203,22 @@ def _sniff_separator(lines: list[str]) -> str:
 
 def _read_excel(path: Path, sheet: str | int | None) -> Table:
     try:
-        frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+        cells = pd.read_excel(
+            path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object, engine="openpyxl"
+        )
     except ValueError as exc:
         raise InputError(f"{path.name}: {_first_line(exc)}; name an existing sheet.") from None
     except Exception as exc:  # openpyxl raises many types for corrupt files
         raise InputError(f"{path.name}: not a readable Excel file ({_first_line(exc)}).") from None
-    frame = frame.map(_excel_cell_text)
-    return _finish(frame, path.name, [])
+    cells = cells.map(_excel_cell_text)
+    filled = np.flatnonzero((cells != "").any(axis=1).to_numpy())
+    if filled.size == 0:
+        raise InputError(f"{path.name}: the sheet is empty.")
+    # The header is the first non-empty sheet row; repeated names stay repeated (and are refused).
+    header_row = int(filled[0])
+    frame = cells.iloc[header_row + 1 :]
+    frame.columns = [h or f"Unnamed: {j}" for j, h in enumerate(cells.iloc[header_row])]
+    return _finish(frame, path.name, [], first_row=1)
 
 
 def _excel_cell_text(value: object) -> str:
@@ -216,7 +241,8 @@ def _read_parquet(path: Path) -> Table:
     return _finish(frame.astype(str).replace({"nan": "", "None": "", "NaT": ""}), path.name, [])
 
 
-def _finish(frame: pd.DataFrame, name: str, notes: list[str]) -> Table:
+def _finish(frame: pd.DataFrame, name: str, notes: list[str], first_row: int = 2) -> Table:
+    frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
     unnamed = [c for c in frame.columns if c.startswith("Unnamed:") and (frame[c] == "").all()]
     frame = frame.drop(columns=unnamed)
@@ -226,7 +252,7 @@ def _finish(frame: pd.DataFrame, name: str, notes: list[str]) -> Table:
     dupes = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if dupes:
         raise InputError(f"{name}: column {dupes[0]!r} appears twice; rename one of them.")
-    return Table(frame, name, tuple(notes))
+    return Table(frame, name, tuple(notes), first_row)
 
 
 def to_numbers(table: Table, columns: list[str]) -> pd.DataFrame:

@@ -16,9 +16,6 @@ from analytics.errors import InputError
 
 __all__ = ["CovarianceEstimator", "Homoskedastic", "NeweyWest", "COVARIANCE_ESTIMATORS", "make_estimator"]
 
-# Funds per chunk for HAC, keeping the n×k×m score array near 100 MB.
-_HAC_BYTES = 100 * 1024**2
-
 
 @dataclass(frozen=True)
 class CovarianceEstimator:
@@ -60,20 +57,14 @@ class NeweyWest(CovarianceEstimator):
             raise InputError(f"HAC lags must be 0 or more, not {self.maxlags}.")
 
     def cov(self, x: np.ndarray, xtx_inv: np.ndarray, *, ssr: np.ndarray, resid: np.ndarray | None) -> np.ndarray:
-        e = resid
-        n, k = x.shape
-        m = e.shape[1]
-        step = max(1, _HAC_BYTES // (8 * n * k))
-        out = np.empty((m, k, k))
-        for lo in range(0, m, step):
-            scores = x[:, :, None] * e[None, :, lo : lo + step].transpose(1, 0, 2)  # n×k×c
-            meat = np.einsum("tac,tbc->cab", scores, scores)
-            for lag in range(1, min(self.maxlags, n - 1) + 1):
-                weight = 1.0 - lag / (self.maxlags + 1.0)
-                cross = np.einsum("tac,tbc->cab", scores[lag:], scores[:-lag])
-                meat += weight * (cross + cross.transpose(0, 2, 1))
-            out[lo : lo + step] = xtx_inv @ meat @ xtx_inv
-        return out
+        n = x.shape[0]
+        # Scores u_t = x_t e_t as c×k×n, so each lag's cross-product is one batched matmul.
+        scores = x.T[None, :, :] * resid.T[:, None, :]
+        meat = scores @ scores.transpose(0, 2, 1)
+        for lag in range(1, min(self.maxlags, n - 1) + 1):
+            cross = scores[:, :, lag:] @ scores[:, :, :-lag].transpose(0, 2, 1)
+            meat += (1.0 - lag / (self.maxlags + 1.0)) * (cross + cross.transpose(0, 2, 1))
+        return xtx_inv @ meat @ xtx_inv
 
     @property
     def description(self) -> str:

@@ -136,12 +136,21 @@ def regression_job(
     factors: pd.DataFrame,
     *,
     freq: str,
+    funds: list[str] | None = None,
+    returns_source: str = "returns",
     cov_type: str = "nonrobust",
     cov_config: dict[str, int] | None = None,
     **model_options: object,
 ) -> Job[FactorRegressionResults]:
-    """Build the model and fit it, all inside the job (so alignment runs off the GUI thread)."""
+    """Select the funds, build the model and fit it, all inside the job (off the GUI thread)."""
     yield Progress(0.0, "aligning returns and factors")
+    if funds is not None:
+        unknown = [f for f in funds if f not in returns.columns]
+        if unknown:
+            raise InputError(
+                f"{returns_source}: no fund column {unknown[0]!r}; columns are {', '.join(map(str, returns.columns))}."
+            )
+        returns = returns[funds]
     model = FactorModel(returns, factors, freq=freq, **model_options)
     return (yield from model.fit_job(cov_type=cov_type, **(cov_config or {})))
 

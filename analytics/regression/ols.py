@@ -24,6 +24,8 @@ __all__ = ["ManyOLS", "fit_many", "check_full_rank"]
 
 # Funds per matrix product between two progress reports (and cancel checks).
 _CHUNK = 256
+# Series per HAC covariance batch (a k×n score matrix each), between progress reports.
+_HAC_CHUNK = 16
 # Above this condition number of X'X the regressors are checked for exact collinearity.
 _COND_LIMIT = 1e12
 
@@ -83,27 +85,32 @@ def fit_many(
         xty[lo:hi] = (x0.T @ block).T
         yty[lo:hi] = np.einsum("tm,tm->m", block, block)
         keys[lo:hi] = (hasher @ valid).T
-        yield Progress(0.9 * hi / m, f"cross-products {hi}/{m} series")
+        yield Progress(0.5 * hi / m, f"cross-products {hi}/{m} series")
     nobs = keys[:, 0].astype(int)
     first, last = np.empty(m, dtype=int), np.empty(m, dtype=int)
     params, cov, ssr = np.empty((m, k)), np.empty((m, k, k)), np.empty(m)
+    done = 0
     for rows in _groups(keys):
         n = int(nobs[rows[0]])
         if n < min_obs:
             raise InputError(
-                f"{series[rows[0]]}: {n} observations for {k} parameters; need at least {min_obs} "
+                f"fund {series[rows[0]]!r}: {n} observations for {k} parameters; need at least {min_obs} "
                 "(widen the date range or choose a smaller model)."
             )
         mask = np.isfinite(y[:, rows[0]]) & rows_ok
         first[rows], last[rows] = np.flatnonzero(mask)[[0, -1]]
         xs = x0[mask]
         xtx_inv = _inverse_cross_product(xs, names, f"fund {series[rows[0]]!r} ({n} dates)")
-        b = xty[rows] @ xtx_inv  # one row per series
-        params[rows] = b
-        ssr[rows] = yty[rows] - np.einsum("mk,mk->m", b, xty[rows])
-        resid = y[np.ix_(mask, rows)] - xs @ b.T if estimator.needs_resid else None
-        cov[rows] = estimator.cov(xs, xtx_inv, ssr=ssr[rows], resid=resid)
-    yield Progress(1.0, "done")
+        params[rows] = xty[rows] @ xtx_inv
+        ssr[rows] = yty[rows] - np.einsum("mk,mk->m", params[rows], xty[rows])
+        step = _HAC_CHUNK if estimator.needs_resid else len(rows)
+        for lo in range(0, len(rows), step):
+            part = rows[lo : lo + step]
+            resid = y[np.ix_(mask, part)] - xs @ params[part].T if estimator.needs_resid else None
+            cov[part] = estimator.cov(xs, xtx_inv, ssr=ssr[part], resid=resid)
+            done += len(part)
+            if estimator.needs_resid or done == m:
+                yield Progress(0.5 + 0.5 * done / m, f"standard errors {done}/{m} series")
     tss = yty - xty[:, 0] ** 2 / nobs  # the constant's column of X'y is the sum of y
     return ManyOLS(params, cov, nobs, ssr, tss, first, last)
 

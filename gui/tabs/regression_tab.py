@@ -99,7 +99,7 @@ class RegressionTab(AnalysisTab):
         lags = self.hac_spin.value()
         cov = {"cov_type": "hac", "cov_config": {"maxlags": lags}} if lags else {}
         factory = partial(
-            regression_job, data.assets[funds], factors.factors, freq=data.freq, model=model,
+            regression_job, data.assets, factors.factors, freq=data.freq, funds=funds, returns_source=dataset.name, model=model,
             excess=self.excess_check.isChecked(), start=self.start_edit.text().strip() or None,
             end=self.end_edit.text().strip() or None, source=factor_set.name, **cov,
         )

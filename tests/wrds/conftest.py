@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from analytics.data.wrds_source import WrdsSettings, WrdsSource
-from wrds_crsp_seed import build_tables, seed  # this folder is on sys.path (pytest's rootdir conftest import)
-from wrds_pg_server import DBNAME, PASSWORD, USER, PgServer, find_bin_dir, start_server
+from tests.wrds.wrds_crsp_seed import build_tables, seed
+from tests.wrds.wrds_pg_server import DBNAME, PASSWORD, USER, PgServer, find_bin_dir, start_server
 
 
 @pytest.fixture(scope="session")
@@ -35,11 +35,11 @@ def pg_server() -> Iterator[PgServer]:
     began = time.perf_counter()
     server = start_server(bin_dir)
     try:
-        with psycopg2.connect(f"host={server.base} port={server.port} dbname=postgres user=postgres") as admin:
-            admin.autocommit = True
-            with admin.cursor() as cur:
-                cur.execute(f"CREATE ROLE {USER} LOGIN PASSWORD %s", (PASSWORD,))
-                cur.execute(f"CREATE DATABASE {DBNAME} OWNER {USER}")
+        admin = psycopg2.connect(f"host={server.base} port={server.port} dbname=postgres user=postgres")
+        admin.autocommit = True  # CREATE DATABASE refuses to run inside a transaction
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE ROLE {USER} LOGIN PASSWORD %s", (PASSWORD,))
+            cur.execute(f"CREATE DATABASE {DBNAME} OWNER {USER}")
         admin.close()
         csv = Path(__file__).resolve().parents[3] / "shared" / "data" / "crsp_monthly_2019_2020.csv"
         with psycopg2.connect(server.socket_dsn()) as conn:

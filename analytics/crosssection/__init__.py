@@ -1,0 +1,6 @@
+"""Characteristic-adjusted returns: per-date cross-sections, Fama-MacBeth, pure plays (section 13.9)."""
+
+from analytics.crosssection.model import CrossSectionModel, Setup
+from analytics.crosssection.results import CharAdjResults, CrossSectionResults
+
+__all__ = ["CrossSectionModel", "CrossSectionResults", "CharAdjResults", "Setup"]

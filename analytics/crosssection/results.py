@@ -1,0 +1,243 @@
+"""Read-only results of the per-date cross-sectional regressions, and what follows from them.
+
+- Per date: the characteristic returns (coefficients), the number of stocks and R² (uncentered
+  without a constant, centered with one: statsmodels' convention for each setup).
+- Fama-MacBeth: the time-series mean of each coefficient, its standard error (std / sqrt T),
+  t, and a Newey-West t; the same numbers as linearmodels' ``FamaMacBeth`` (whose kernel
+  covariance, like its standard one, divides by T - 1).
+- Pure-play portfolios: the weights ``(Z'Z)^-1 Z'`` (``(Z'WZ)^-1 Z'W`` for WLS) of a date,
+  whose exposure to their own characteristic is one and to the others zero.
+- Characteristic-adjusted returns of portfolios (section 13.9.4): raw, implied and adjusted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+from scipy import stats as scipy_stats
+
+from analytics.crosssection.model import DateStats, PanelArrays, RawFit, Setup, rule_of_thumb_lags, standardize
+from analytics.errors import InputError
+
+__all__ = ["CrossSectionResults", "CharAdjResults"]
+
+USER_LAGS_NOTE = "characteristics are used as given at each date: lag them yourself to avoid look-ahead."
+
+
+@dataclass(frozen=True)
+class CrossSectionResults:
+    """Per-date characteristic returns over the estimated dates, and the panel behind them."""
+
+    setup: Setup
+    params: pd.DataFrame  # estimated dates × regressors
+    nobs: pd.Series
+    rsquared: pd.Series
+    skipped: pd.DataFrame  # date, n, reason
+    nw_lags: int
+    data: PanelArrays
+    stats: DateStats
+    used: np.ndarray  # date numbers (into data.dates) of the estimated dates
+    notes: tuple[str, ...] = ()
+
+    @classmethod
+    def from_fit(cls, model, raw: RawFit, *, nw_lags: int | None) -> CrossSectionResults:
+        """Name the arrays of a fit; skipped dates become a table and a note."""
+        data, setup = model.data, model.setup
+        used = np.setdiff1d(np.arange(len(data.dates)), list(raw.skipped))
+        if not len(used):
+            first = next(iter(raw.skipped.items()))
+            raise InputError(f"{model.source}: no date can be estimated ({data.dates[first[0]].date()}: {first[1]}).")
+        index = pd.DatetimeIndex(data.dates[used], name="date")
+        lags = _lags(nw_lags, len(used))
+        skipped = pd.DataFrame({
+            "date": data.dates[list(raw.skipped)], "n": raw.stats.n[list(raw.skipped)],
+            "reason": list(raw.skipped.values()),
+        })
+        notes = [*model.notes, f"{setup.description}; Newey-West t with {lags} lags.", USER_LAGS_NOTE]
+        if len(skipped):
+            shown = "; ".join(f"{d.date()}: {r}" for d, r in zip(skipped["date"][:5], skipped["reason"][:5]))
+            more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
+            notes.append(f"{len(skipped)} date(s) skipped: {shown}{more}.")
+        return cls(
+            setup=setup, params=pd.DataFrame(raw.params[used], index=index, columns=list(setup.regressors)),
+            nobs=pd.Series(raw.stats.n[used], index=index, name="n"),
+            rsquared=pd.Series(raw.rsquared[used], index=index, name="r2"),
+            skipped=skipped, nw_lags=lags, data=data, stats=raw.stats, used=used, notes=tuple(notes),
+        )
+
+    @property
+    def regressors(self) -> list[str]:
+        """Coefficient names (``const`` first when the model has one)."""
+        return list(self.params.columns)
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """The estimated dates."""
+        return pd.DatetimeIndex(self.params.index)
+
+    @cached_property
+    def coefficients(self) -> pd.DataFrame:
+        """One row per estimated date: ``date, <characteristic>..., n, r2``."""
+        return pd.concat([self.params, self.nobs, self.rsquared], axis=1).reset_index()
+
+    @cached_property
+    def cumulative(self) -> pd.DataFrame:
+        """Cumulative (summed) characteristic returns, as the chapter splices them into factors."""
+        return self.params.cumsum()
+
+    @cached_property
+    def fama_macbeth(self) -> pd.DataFrame:
+        """``characteristic, premium, std_err, t, t_nw``: the time-series mean of each coefficient."""
+        b = self.params.to_numpy()
+        n = len(b)
+        premium = b.mean(axis=0)
+        e = b - premium
+        with np.errstate(invalid="ignore", divide="ignore"):
+            std_err = np.sqrt((e**2).sum(axis=0) / n / (n - 1))
+            long_run = (e**2).sum(axis=0)
+            for lag in range(1, self.nw_lags + 1):
+                long_run += 2 * (1 - lag / (self.nw_lags + 1)) * (e[lag:] * e[:-lag]).sum(axis=0)
+            std_nw = np.sqrt(long_run / n / (n - 1))
+            return pd.DataFrame({
+                "characteristic": self.regressors, "premium": premium, "std_err": std_err,
+                "t": premium / std_err, "t_nw": premium / std_nw,
+            })
+
+    def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
+        """Premia with (1 - alpha) intervals from the Student t with T - 1 degrees of freedom."""
+        fm = self.fama_macbeth
+        q = scipy_stats.t.ppf(1 - alpha / 2, max(len(self.params) - 1, 1))
+        half = q * fm["std_err"]
+        return fm.assign(lower=fm["premium"] - half, upper=fm["premium"] + half)
+
+    def date_number(self, date: str | pd.Timestamp) -> int:
+        """The estimated date ``date`` names: exact, or the only one in its month (``2020-03``)."""
+        when = pd.Timestamp(date)
+        dates = self.data.dates[self.used]
+        exact = np.flatnonzero(dates == when)
+        month = np.flatnonzero((dates.year == when.year) & (dates.month == when.month))
+        found = exact if len(exact) else month
+        if len(found) != 1:
+            raise InputError(f"no estimated cross-section on {date}; dates run from {dates[0].date()} to "
+                             f"{dates[-1].date()} ({len(dates)} estimated).")
+        return int(self.used[found[0]])
+
+    def _members(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """Which rows were in their date's regression sample (the filters of the fit)."""
+        data = self.data
+        ok = np.isfinite(data.y[rows])
+        for values in data.x:
+            ok &= np.isfinite(values[rows])
+        if data.weight is not None:
+            ok &= data.weight[rows] > 0
+        if data.cap is not None:
+            ok &= data.cap[rows] >= self.stats.cutoff[t]
+        return ok & np.isin(t, self.used)
+
+    def _design(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """The regressors (z-scores, constant first if any) of panel rows at date numbers ``t``."""
+        x = np.column_stack([values[rows] for values in self.data.x])
+        z = standardize(x, self.stats, t)
+        if self.setup.constant:
+            z = np.column_stack([np.ones(len(z)), z])
+        return z
+
+    def _section(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """Rows of date number ``t``'s regression sample and their regressors."""
+        span = self.data.rows(t)
+        rows = np.arange(span.start, span.stop)
+        rows = rows[self._members(rows, np.full(len(rows), t))]
+        return rows, self._design(rows, t)
+
+    def pure_play_weights(self, date: str | pd.Timestamp) -> pd.DataFrame:
+        """Weights of each characteristic's pure-play portfolio at ``date``: stocks × regressors."""
+        rows, z = self._section(self.date_number(date))
+        wz = z if self.data.weight is None else z * self.data.weight[rows, None]
+        weights = np.linalg.solve(wz.T @ z, wz.T).T
+        return pd.DataFrame(weights, index=pd.Index(self.data.ids[rows], name="id"), columns=self.regressors)
+
+    def pure_play_exposures(self, date: str | pd.Timestamp) -> pd.DataFrame:
+        """Each pure-play portfolio's exposure (rows) to each regressor (columns): the identity."""
+        _, z = self._section(self.date_number(date))
+        weights = self.pure_play_weights(date).to_numpy()
+        return pd.DataFrame(weights.T @ z, index=self.regressors, columns=self.regressors)
+
+    def characteristic_adjusted(self, portfolios: pd.DataFrame) -> CharAdjResults:
+        """Raw, characteristic-implied and adjusted returns of each portfolio at each date.
+
+        raw = Σ w r and implied = (Σ w z)·b over the holdings in the date's regression sample;
+        holdings missing from it are left out of both, without rescaling the others, and the
+        covered share of the portfolio's gross weight is its ``coverage``.
+        """
+        data = self.data
+        held = portfolios["id"].unique()
+        rows = np.flatnonzero(pd.Index(data.ids).isin(held))
+        t = data.date_of_rows(rows)
+        keep = self._members(rows, t)
+        rows, t = rows[keep], t[keep]
+        z = self._design(rows, t)
+        date_pos = np.searchsorted(self.used, t)
+        implied = np.einsum("rk,rk->r", z, self.params.to_numpy()[date_pos])
+        stocks = pd.DataFrame({"date_pos": date_pos, "id": data.ids[rows], "ret": data.y[rows], "implied": implied})
+        stocks[self.regressors] = z
+        merged = portfolios.merge(stocks, on="id")
+        w = merged["weight"].to_numpy()
+        parts = merged[["ret", "implied", *self.regressors]].mul(w, axis=0)
+        parts["covered"] = np.abs(w)
+        sums = parts.groupby([merged["date_pos"], merged["portfolio"]]).sum()
+        names = list(dict.fromkeys(portfolios["portfolio"]))
+        grid = pd.MultiIndex.from_product([range(len(self.used)), names], names=["date_pos", "portfolio"])
+        sums = sums.reindex(grid)
+        gross = portfolios.assign(w=portfolios["weight"].abs()).groupby("portfolio")["w"].sum()
+        coverage = (sums["covered"].fillna(0.0) / gross.reindex(grid.get_level_values(1)).to_numpy()).to_numpy()
+        dates = self.dates[grid.get_level_values(0)]
+        frame = pd.DataFrame({"date": dates, "portfolio": grid.get_level_values(1)})
+        returns = frame.assign(
+            raw=sums["ret"].to_numpy(), implied=sums["implied"].to_numpy(),
+            adjusted=(sums["ret"] - sums["implied"]).to_numpy(), coverage=coverage,
+        )
+        exposures = pd.concat([frame, sums[self.regressors].reset_index(drop=True)], axis=1)
+        missing = sorted(set(map(str, held)) - set(map(str, data.ids[rows])))
+        notes = ()
+        if missing:
+            notes = (f"{len(missing)} holding(s) never in a cross-section: {', '.join(missing[:10])}.",)
+        return CharAdjResults(returns, exposures, notes)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every exportable table by name (sheets of an Excel export)."""
+        return {"coefficients": self.coefficients, "fama_macbeth": self.fama_macbeth, "skipped": self.skipped}
+
+
+@dataclass(frozen=True)
+class CharAdjResults:
+    """Characteristic-adjusted returns per date and portfolio, and the portfolios' exposures."""
+
+    returns: pd.DataFrame  # date, portfolio, raw, implied, adjusted, coverage
+    exposures: pd.DataFrame  # date, portfolio, Σ w z per regressor
+    notes: tuple[str, ...] = ()
+
+    @property
+    def portfolios(self) -> list[str]:
+        """Portfolio names, in file order."""
+        return list(dict.fromkeys(self.returns["portfolio"]))
+
+    def cumulative(self, portfolio: str) -> pd.DataFrame:
+        """Cumulative (summed) raw, implied and adjusted returns of one portfolio, by date."""
+        one = self.returns.loc[self.returns["portfolio"] == portfolio].set_index("date")
+        return one[["raw", "implied", "adjusted"]].fillna(0.0).cumsum()
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every exportable table by name."""
+        return {"charadj": self.returns, "exposures": self.exposures}
+
+
+def _lags(nw_lags: int | None, n_dates: int) -> int:
+    """The Newey-West lags: given (below the number of dates), or the rule of thumb."""
+    if nw_lags is None:
+        return min(rule_of_thumb_lags(n_dates), max(n_dates - 1, 0))
+    if nw_lags < 0 or (nw_lags >= n_dates > 1):
+        raise InputError(f"Newey-West lags must be 0 or more and below the {n_dates} estimated dates, not {nw_lags}.")
+    return nw_lags

@@ -1,0 +1,58 @@
+"""The ``wrds pull`` and ``store list`` commands, end to end against the test PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tests.wrds.wrds_pg_server import free_port
+
+from analytics.data.store import Store
+from analytics.data.wrds_source import WrdsSettings
+from cli import main
+
+
+def pull_args(settings: WrdsSettings, *extra: str) -> list[str]:
+    return ["wrds", "pull", "--start", "2019-01-01", "--end", "2020-12-31", "--host", settings.host,
+            "--port", str(settings.port), "--user", settings.user, *extra]
+
+
+def test_pull_then_list(pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``wrds pull`` saves into the store and says what; ``store list`` shows the entry."""
+    assert main(pull_args(pg_settings, "--tickers", "AAPL,NEWCO", "--freq", "daily", "--name", "two")) == 0
+    out = capsys.readouterr().out
+    assert "saved two:" in out and "crsp.dsf_v2" in out and "99001" in out
+    assert Store().load("two")["id"].nunique() == 2
+    assert main(["store", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "two" in listed and "1 entries" in listed and "tickers AAPL,NEWCO" in listed
+
+
+def test_legacy_permnos(pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--permnos --legacy`` reads msf and reports the delisting table it compounded from."""
+    assert main(pull_args(pg_settings, "--permnos", "14593,10107", "--legacy")) == 0
+    out = capsys.readouterr().out
+    assert "crsp.msf" in out and "msedelist" in out
+    (entry,) = Store().entries()
+    assert entry.rows == 48
+
+
+def test_refused_connection_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """A dead server is one line on stderr and exit status 2, no traceback."""
+    args = ["wrds", "pull", "--tickers", "AAPL", "--start", "2019-01-01", "--end", "2019-12-31",
+            "--host", "127.0.0.1", "--port", str(free_port()), "--user", "nobody"]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "error: cannot reach 127.0.0.1" in err and "Traceback" not in err
+
+
+def test_bad_dates_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Start after end is refused before any connection is tried."""
+    assert main(["wrds", "pull", "--tickers", "AAPL", "--start", "2020-01-01", "--end", "2019-01-01"]) == 2
+    assert "after end date" in capsys.readouterr().err
+
+
+def test_empty_store_list(capsys: pytest.CaptureFixture[str]) -> None:
+    """An empty store says so."""
+    assert main(["store", "list"]) == 0
+    assert "empty" in capsys.readouterr().out

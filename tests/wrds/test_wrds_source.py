@@ -1,0 +1,172 @@
+"""WrdsSource against a real PostgreSQL shaped like WRDS, through a real ``wrds.Connection``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from tests.wrds.wrds_crsp_seed import DELISTED, DLRET, DLSTDT, NAME_CHANGE, REUSED
+from tests.wrds.wrds_pg_server import PASSWORD, free_port
+
+from analytics import jobs
+from analytics.data.store import Store
+from analytics.data.wrds_source import PullRequest, WrdsSettings, WrdsSource
+from analytics.errors import InputError
+
+HOSTILE = "x'; drop table crsp.dsf; --"
+
+
+def pull(source: WrdsSource, store: Store, **request) -> object:
+    request.setdefault("start", "2019-01-01")
+    request.setdefault("end", "2020-12-31")
+    return jobs.run(source.pull(PullRequest.build(**request), store))
+
+
+def test_ticker_resolution_follows_name_change_and_reuse(source: WrdsSource) -> None:
+    """A ticker maps to the permno that carried it on the date asked; over a range, to every carrier."""
+    for fmt in ("ciz", "siz"):
+        early = source.resolve_tickers(["oldco"], date(2019, 6, 28), fmt=fmt)
+        late = source.resolve_tickers(["OLDCO", "NEWCO"], date(2020, 12, 31), fmt=fmt)
+        span = source.resolve_tickers(["OLDCO"], date(2019, 1, 1), date(2020, 12, 31), fmt=fmt)
+        assert early["permno"].tolist() == [NAME_CHANGE]
+        assert dict(zip(late["ticker"], late["permno"])) == {"NEWCO": NAME_CHANGE, "OLDCO": REUSED}
+        assert span["permno"].tolist() == [NAME_CHANGE, REUSED]
+        assert span["end"].iloc[0] == date(2019, 12, 31)
+
+
+def test_ciz_spells_of_one_ticker_are_merged(source: WrdsSource) -> None:
+    """CIZ splits a security's history into many spells; the mapping reports one per ticker and permno."""
+    found = source.resolve_tickers(["AAPL"], date(2019, 1, 1), date(2020, 12, 31))
+    assert found[["ticker", "permno"]].values.tolist() == [["AAPL", 14593]]
+    assert found["start"].iloc[0] == date(2000, 1, 1)
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+@pytest.mark.parametrize("freq", ["daily", "monthly"])
+def test_pull_returns_prices_and_market_cap(source: WrdsSource, sql, legacy: bool, freq: str) -> None:
+    """A pull returns the stock file's rows for the range, with mcap = |prc| x shrout."""
+    store = Store()
+    result = pull(source, store, tickers=["AAPL", "MSFT"], freq=freq, legacy=legacy)
+    frame = result.frame
+    assert set(frame["id"]) == {"AAPL", "MSFT"}
+    table, col = {("daily", False): ("dsf_v2", "dlycaldt"), ("monthly", False): ("msf_v2", "mthcaldt"),
+                  ("daily", True): ("dsf", "date"), ("monthly", True): ("msf", "date")}[(freq, legacy)]
+    (expected,) = sql(f"SELECT count(*) FROM crsp.{table} WHERE permno IN (14593, 10107) "
+                      f"AND {col} BETWEEN '2019-01-01' AND '2020-12-31'")[0]
+    assert len(frame) == expected > 0
+    np.testing.assert_allclose(frame["mcap"], frame["prc"].abs() * frame["shrout"])
+    assert f"crsp.{table}" in result.entry.extra["tables"]
+
+
+def test_monthly_pull_matches_the_course_extract(source: WrdsSource, shared_data: Path) -> None:
+    """Legacy monthly values of 1200 permnos (3 chunks) equal the CRSP extract they were seeded from."""
+    extract = pd.read_csv(shared_data / "crsp_monthly_2019_2020.csv", parse_dates=["date"])
+    permnos = sorted(extract["permno"].unique())[:1200]
+    request = PullRequest.build("2019-01-01", "2020-12-31", permnos=permnos, legacy=True)
+    steps: list[str] = []
+    result = jobs.run(source.pull(request, Store()), lambda p: steps.append(p.message))
+    assert sum("ids chunk" in s for s in steps) == 3
+    want = extract[extract["permno"].isin(permnos)].sort_values(["permno", "date"]).reset_index(drop=True)
+    got = result.frame.sort_values(["permno", "date"]).reset_index(drop=True)
+    assert got["permno"].tolist() == want["permno"].tolist()
+    np.testing.assert_allclose(got["ret"], want["ret"], rtol=1e-12, equal_nan=True)
+    np.testing.assert_allclose(got["mcap"], want["prc"].abs() * want["shrout"], rtol=1e-12, equal_nan=True)
+
+
+def test_chunking_gives_the_same_rows(source: WrdsSource) -> None:
+    """Querying ids in chunks of 2 returns exactly what one query returns."""
+    ids = [14593, 10107, 86580, 84788, NAME_CHANGE]
+    one = pull(source, Store(), permnos=ids, freq="daily").frame
+    steps: list[str] = []
+    request = PullRequest.build("2019-01-01", "2020-12-31", permnos=ids, freq="daily", chunk_size=2)
+    chunked = jobs.run(source.pull(request, Store(), name="chunked"), lambda p: steps.append(p.message))
+    assert sum("ids chunk" in s for s in steps) == 3
+    pd.testing.assert_frame_equal(one, chunked.frame)
+
+
+@pytest.mark.parametrize("freq", ["daily", "monthly"])
+def test_delisting_return_counted_once(source: WrdsSource, freq: str) -> None:
+    """SIZ compounds the delisting return in; CIZ already has it; both give the same return."""
+    got = {legacy: pull(source, Store(), tickers=["GONE"], as_of="2020-01-31", freq=freq, legacy=legacy)
+           for legacy in (False, True)}
+    ciz, siz = (got[k].frame for k in (False, True))
+    day = ciz["date"].dt.to_period("M") == DLSTDT.to_period("M") if freq == "monthly" else ciz["date"] == DLSTDT
+    raw = 0.10 if freq == "monthly" else 0.02
+    assert ciz.loc[day, "ret"].item() == pytest.approx((1 + raw) * (1 + DLRET) - 1)
+    same = ["date", "id", "permno", "ret", "mcap"]  # prc differs: SIZ marks bid/ask midpoints negative
+    pd.testing.assert_frame_equal(ciz[same], siz[same])
+    assert "not added again" in got[False].entry.extra["delisting"]
+    assert "dsedelist" in got[True].entry.extra["delisting"] or "msedelist" in got[True].entry.extra["delisting"]
+    assert ciz["permno"].eq(DELISTED).all()
+
+
+def test_renamed_company_keeps_its_history(source: WrdsSource) -> None:
+    """Tickers resolve as of the end date; the permno's earlier months (under the old name) are kept."""
+    result = pull(source, Store(), tickers=["NEWCO"], freq="monthly")
+    assert result.frame["permno"].eq(NAME_CHANGE).all()
+    assert len(result.frame) == 24
+    assert result.entry.extra["mapping"][0]["ticker"] == "NEWCO"
+
+
+def test_hostile_ticker_is_just_an_unknown_ticker(source: WrdsSource, sql) -> None:
+    """User text is bound, never spliced into SQL: the injection string finds nothing, dsf survives."""
+    (before,) = sql("SELECT count(*) FROM crsp.dsf")[0]
+    for fmt in ("ciz", "siz"):
+        assert source.resolve_tickers([HOSTILE], date(2020, 1, 2), fmt=fmt).empty
+    with pytest.raises(InputError, match="no permno carried ticker"):
+        pull(source, Store(), tickers=[HOSTILE], legacy=True)
+    assert sql("SELECT count(*) FROM crsp.dsf")[0] == (before,)
+
+
+def test_unknown_tickers_are_reported(source: WrdsSource) -> None:
+    """Tickers without a permno are left out with a note, the rest is pulled."""
+    result = pull(source, Store(), tickers=["AAPL", "NOPE"])
+    assert set(result.frame["id"]) == {"AAPL"}
+    assert any("NOPE" in n for n in result.notes)
+
+
+def test_connection_refused_is_one_clear_sentence(pg_settings: WrdsSettings) -> None:
+    """Nothing listening on the port: an InputError naming the server, no traceback, no prompt."""
+    dead = WrdsSettings(host="127.0.0.1", port=free_port(), user="wrdsuser", timeout=3)
+    with pytest.raises(InputError, match=rf"cannot reach 127\.0\.0\.1:{dead.port}/wrds"):
+        WrdsSource(dead).connection
+
+
+def test_wrong_password_is_one_clear_sentence(pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    """A wrong password says so, and the message never contains the password."""
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    with pytest.raises(InputError, match="refused the password for wrdsuser") as info:
+        WrdsSource(pg_settings, password="wrong-one").connection
+    assert "wrong-one" not in str(info.value)
+    with pytest.raises(InputError, match="needs a password"):
+        WrdsSource(pg_settings).connection
+
+
+def test_password_argument_connects_and_is_not_kept(pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch,
+                                                    tmp_path: Path) -> None:
+    """Without pgpass, a password typed by the user connects; our object drops its copy."""
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+    src = WrdsSource(pg_settings, password=PASSWORD)
+    assert "crsp" in src.connection.list_libraries()
+    assert PASSWORD not in repr(vars(src))
+    src.close()
+
+
+def test_store_round_trip_offline(source: WrdsSource, pg_settings: WrdsSettings) -> None:
+    """Pull, close the connection, reload from the store: identical data, as returns and as panel."""
+    store = Store()
+    result = pull(source, store, tickers=["AAPL", "MSFT", "NEWCO"], freq="monthly", legacy=True)
+    source.close()
+    offline = Store(store.root)
+    pd.testing.assert_frame_equal(offline.load(result.entry.name), result.frame)
+    assert offline.entry(result.entry.name).extra["format"] == "siz"
+    returns = offline.dataset(result.entry.name, "returns")
+    wide = result.frame.pivot(index="date", columns="id", values="ret")
+    np.testing.assert_array_equal(returns.data.assets[wide.columns].to_numpy(), wide.to_numpy())
+    assert returns.data.freq == "monthly" and returns.data.assets.index.is_month_end.all()
+    panel = offline.dataset(result.entry.name, "panel")
+    assert len(panel.data) == len(result.frame) and {"mcap", "prc", "shrout"} <= set(panel.data.columns)
