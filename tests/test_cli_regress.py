@@ -172,8 +172,11 @@ def bad_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
             [sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         )
-    return {case: subprocess.CompletedProcess(p.args, p.wait(timeout=300), *p.communicate())
-            for case, p in procs.items()}
+    runs = {}
+    for case, proc in procs.items():
+        out, err = proc.communicate(timeout=300)
+        runs[case] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return runs
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))

@@ -10,15 +10,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from types import ModuleType
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from analytics.regression.covariance import CovarianceEstimator
 from analytics.regression.ols import ManyOLS
 
 __all__ = ["FactorRegressionResults"]
+
+
+def _stats() -> ModuleType:
+    """scipy.stats, imported on first use: it costs about half a second of start-up."""
+    from scipy import stats
+
+    return stats
 
 
 @dataclass(frozen=True)
@@ -95,17 +102,17 @@ class FactorRegressionResults:
         """Two-sided p-values: Student t for classic errors, normal for HAC (as statsmodels)."""
         t = np.abs(self.tvalues.to_numpy())
         if self.use_t:
-            p = 2 * stats.t.sf(t, self.df_resid.to_numpy()[:, None])
+            p = 2 * _stats().t.sf(t, self.df_resid.to_numpy()[:, None])
         else:
-            p = 2 * stats.norm.sf(t)
+            p = 2 * _stats().norm.sf(t)
         return pd.DataFrame(p, index=self.params.index, columns=self.params.columns)
 
     def conf_int(self, alpha: float = 0.05) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Lower and upper bounds of the (1 - alpha) confidence intervals."""
         if self.use_t:
-            q = stats.t.ppf(1 - alpha / 2, self.df_resid.to_numpy())[:, None]
+            q = _stats().t.ppf(1 - alpha / 2, self.df_resid.to_numpy())[:, None]
         else:
-            q = stats.norm.ppf(1 - alpha / 2)
+            q = _stats().norm.ppf(1 - alpha / 2)
         half = self.bse * q
         return self.params - half, self.params + half
 
@@ -131,7 +138,7 @@ class FactorRegressionResults:
     def f_pvalue(self) -> pd.Series:
         """p-value of :attr:`fvalue`."""
         q = self.params.shape[1] - 1
-        return pd.Series(stats.f.sf(self.fvalue, q, self.df_resid), index=self.params.index, name="f_pvalue")
+        return pd.Series(_stats().f.sf(self.fvalue, q, self.df_resid), index=self.params.index, name="f_pvalue")
 
     @cached_property
     def durbin_watson(self) -> pd.Series:

@@ -28,6 +28,8 @@ def dialog(qtbot, pg_settings: WrdsSettings):
 
 
 def run(qtbot, dlg, button, signal: str = "sigFinished"):
+    """Click ``button`` once the previous job is fully done, and wait for the job's outcome."""
+    qtbot.waitUntil(lambda: not dlg.runner.busy, timeout=10_000)
     with qtbot.waitSignal(getattr(dlg.runner, signal), timeout=30_000) as blocker:
         button.click()
     return blocker.args
