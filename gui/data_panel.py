@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from gui.workspace import WorkspaceModel
 
 __all__ = ["DataPanel"]
+
+#: Series listed under a data set before the rest is summarized in one row.
+MAX_SERIES = 200
 
 
 class DataPanel(QWidget):
@@ -20,7 +24,6 @@ class DataPanel(QWidget):
         self._workspace = workspace
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Data set", "Kind", "Contents"])
-        self.tree.setRootIsDecorated(False)
         self.tree.setAlternatingRowColors(True)
         open_button = QPushButton("Open…")
         remove_button = QPushButton("Remove")
@@ -36,6 +39,15 @@ class DataPanel(QWidget):
         layout.addLayout(buttons)
         workspace.sigChanged.connect(self._on_workspace_change)
         self._on_workspace_change()
+
+    @staticmethod
+    def _add_series(parent: QTreeWidgetItem, series: pd.DataFrame) -> None:
+        """One child row per series (the first MAX_SERIES): kind, frequency, span, observations."""
+        for row in series.head(MAX_SERIES).itertuples(index=False):
+            text = f"{row.freq}, {row.start.date()} to {row.end.date()}, {row.n_obs} obs"
+            parent.addChild(QTreeWidgetItem([str(row.series), row.kind, text]))
+        if len(series) > MAX_SERIES:
+            parent.addChild(QTreeWidgetItem([f"… {len(series) - MAX_SERIES} more", "", ""]))
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(name, kind, contents) as listed."""
@@ -55,5 +67,6 @@ class DataPanel(QWidget):
             item.setToolTip(0, "\n".join([dataset.path or "generated in memory", *dataset.notes]))
             item.setToolTip(2, dataset.summary)
             self.tree.addTopLevelItem(item)
-        for column in range(3):
-            self.tree.resizeColumnToContents(column)
+            if dataset.kind == "returns":
+                self._add_series(item, dataset.data.describe())
+        self.tree.resizeColumnToContents(0)

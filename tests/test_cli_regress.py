@@ -155,7 +155,7 @@ BAD_INPUTS = {
                        "x.csv: factor column 'HML' needed by --model ff3"),
     "collinear factors": (lambda d: [_write(d / "x.csv", _frame().assign(HML=lambda f: f["Mkt-RF"] + f["SMB"]))],
                           "x.csv: factor 'HML' is a linear combination"),
-    "no overlap": (lambda d: [_write(d / "x.csv", _frame().assign(B=lambda f: f["B"].where(f.index < 3)).assign(
+    "no overlap": (lambda d: [_write(d / "x.csv", _frame().assign(B=lambda f: f["A"].where(f.index < 3)).assign(
         **{"Mkt-RF": lambda f: f["Mkt-RF"].where(f.index >= 3)}))], "fund 'B'.*no dates in common"),
     "unknown fund": (lambda d: [_write(d / "x.csv", _frame()), "--funds", "Z"], "no fund column 'Z'"),
     "bad --start": (lambda d: [_write(d / "x.csv", _frame()), "--start", "soon"], "--start 'soon' is not a date"),

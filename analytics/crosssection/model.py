@@ -286,49 +286,43 @@ def _block(
     xtx: np.ndarray, xty: np.ndarray, yty: np.ndarray,
 ) -> None:
     """Cross-products of dates ``t0:t1`` from a padded block whose missing cells are zero."""
-    lo, hi = int(data.starts[t0]), int(data.starts[t1])
-    counts = np.diff(data.starts[t0 : t1 + 1])
-    n_t, width = t1 - t0, int(counts.max())
+    spans = [data.rows(t) for t in range(t0, t1)]
+    width = max(span.stop - span.start for span in spans)
     k, c = len(setup.chars), int(setup.constant)
-    kk = k + c
-    t_loc = np.repeat(np.arange(n_t), counts)
-    pos = np.arange(hi - lo) - np.repeat(data.starts[t0:t1] - lo, counts)
-    cell = t_loc * width + pos  # row -> (date, stock) cell of a dates × stocks block
 
     def pad(values: np.ndarray) -> np.ndarray:
-        out = np.full(n_t * width, np.nan)
-        out[cell] = values[lo:hi]
-        return out.reshape(n_t, width)
+        out = np.full((len(spans), width), np.nan)
+        for i, span in enumerate(spans):
+            out[i, : span.stop - span.start] = values[span]
+        return out
 
-    z = np.full((n_t, kk, width), np.nan)
-    flat = z.reshape(-1)
-    base = t_loc * (kk * width) + pos
-    for j, values in enumerate(data.x):
-        flat[base + (j + c) * width] = values[lo:hi]
+    # Each date's rows are contiguous, so filling the block is plain slice copies.
+    z = np.full((len(spans), k + c, width), np.nan)
+    for j, values in enumerate(data.x, start=c):
+        for i, span in enumerate(spans):
+            z[i, j, : span.stop - span.start] = values[span]
     y = pad(data.y)
-    valid = np.isfinite(y) & np.isfinite(z[:, c:, :]).all(axis=1)
+    chars = z[:, c:, :]
+    valid = np.isfinite(y) & np.isfinite(chars).all(axis=1)
     if data.weight is not None:
         w = pad(data.weight)
         valid &= w > 0
     if data.cap is not None:
         cap = pad(data.cap)
         valid &= np.isfinite(cap)
-        cutoff = _top_cutoff(cap, valid, setup.top_pct)
-        stats.cutoff[t0:t1] = cutoff
-        valid &= cap >= cutoff[:, None]
+        stats.cutoff[t0:t1] = _top_cutoff(cap, valid, setup.top_pct)
+        valid &= cap >= stats.cutoff[t0:t1, None]
     n = valid.sum(axis=1)
     stats.n[t0:t1] = n
-    chars = z[:, c:, :]
     if setup.winsorize is not None:
         lower, upper = _quantile_bounds(chars, valid, setup.winsorize)
         stats.lower[t0:t1], stats.upper[t0:t1] = lower, upper
         np.clip(chars, lower[:, :, None], upper[:, :, None], out=chars)
-    invalid = ~valid[:, None, :]
-    np.copyto(z, 0.0, where=invalid)
+    inside = valid[:, None, :]
+    np.copyto(z, 0.0, where=~inside)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = chars.sum(axis=2) / n[:, None]
-        chars -= mean[:, :, None]
-        np.copyto(z, 0.0, where=invalid)
+        np.subtract(chars, mean[:, :, None], out=chars, where=inside)  # cells outside stay zero
         std = np.sqrt(np.einsum("tkn,tkn->tk", chars, chars) / (n[:, None] - 1))
         chars /= np.where(std > 0, std, 1.0)[:, :, None]
     stats.mean[t0:t1], stats.std[t0:t1] = mean, std

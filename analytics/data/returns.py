@@ -82,18 +82,19 @@ class ReturnsData:
         return tuple(f for f in FACTOR_NAMES if f in self.factors.columns)
 
     def describe(self) -> pd.DataFrame:
-        """One row per series: frequency, first and last date, observations (the data panel)."""
-        rows = []
+        """One row per series: kind, frequency, first and last date, observations (the data panel)."""
+        parts = []
         for kind, frame in (("asset", self.assets), ("factor", self.factors)):
-            for col in frame.columns:
-                valid = frame[col].dropna()
-                if valid.empty:
-                    continue
-                rows.append(
-                    {"series": col, "kind": kind, "freq": self.freq,
-                     "start": valid.index[0].date(), "end": valid.index[-1].date(), "n_obs": len(valid)}
-                )
-        return pd.DataFrame(rows)
+            valid = frame.notna()
+            counts = valid.sum()
+            keep = counts > 0
+            parts.append(pd.DataFrame({
+                "series": frame.columns[keep], "kind": kind, "freq": self.freq,
+                "start": frame.index[valid.to_numpy().argmax(axis=0)][keep.to_numpy()],
+                "end": frame.index[len(frame) - 1 - valid.to_numpy()[::-1].argmax(axis=0)][keep.to_numpy()],
+                "n_obs": counts[keep].to_numpy(),
+            }))
+        return pd.concat(parts, ignore_index=True).astype({"n_obs": int})
 
     def with_assets(self, assets: pd.DataFrame) -> ReturnsData:
         """A copy with other asset columns (e.g. a subset chosen by the user)."""

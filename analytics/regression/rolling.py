@@ -30,12 +30,10 @@ import numpy as np
 from analytics.errors import InputError
 from analytics.jobs import Job, Progress
 
-__all__ = ["rolling_betas", "window_sums"]
+__all__ = ["rolling_betas", "window_sums", "solve_spd"]
 
 # Series per block: keeps each thread's T×block×k work buffers near 45 MB for 6,300 rows.
 _BLOCK = 128
-# Gap windows solved per batched LAPACK call.
-_SOLVE_BATCH = 65_536
 _THREADS = max(1, min(4, os.cpu_count() or 1))
 
 
@@ -107,13 +105,13 @@ def _check(y: np.ndarray, x: np.ndarray, window: int, min_nobs: int) -> None:
 
 @dataclass(frozen=True)
 class _Shared:
-    """What every series shares: regressors with missing rows zeroed, their outer products,
-    and the window sums of ``X'X`` with their inverses (NaN where no fit is possible)."""
+    """What every series shares: regressors with missing rows zeroed, cumulative sums of their
+    outer products, and each window's ``X'X`` inverse (NaN where no fit is possible)."""
 
     x0: np.ndarray  # T×k
     rows_ok: np.ndarray  # T
     outer: np.ndarray  # T×k², x_t x_t' flattened
-    xtx: np.ndarray  # T×k², window sums of outer
+    cum_outer: np.ndarray  # (T+1)×k², sums of outer over rows before each index
     xtx_inv: np.ndarray  # T×k×k
 
     @classmethod
@@ -122,12 +120,14 @@ class _Shared:
         rows_ok = np.isfinite(x).all(axis=1)
         x0 = np.where(rows_ok[:, None], x, 0.0)
         outer = (x0[:, :, None] * x0[:, None, :]).reshape(t_len, k * k)
+        cum_outer = np.zeros((t_len + 1, k * k))
+        np.cumsum(outer, axis=0, out=cum_outer[1:])
         xtx = window_sums(outer, window)
         fits = window_sums(rows_ok.astype(np.int64), window) >= min_nobs
         fits[: window - 1] = False
         xtx_inv = np.full((t_len, k, k), np.nan)
         xtx_inv[fits] = _inverse(xtx[fits].reshape(-1, k, k))
-        return cls(x0, rows_ok, outer, xtx, xtx_inv)
+        return cls(x0, rows_ok, outer, cum_outer, xtx_inv)
 
 
 @dataclass(frozen=True)
@@ -143,55 +143,79 @@ class _Buffers:
 
     @classmethod
     def allocate(cls, t_len: int, cols: int, k: int) -> _Buffers:
-        def big() -> np.ndarray:
-            return np.empty((t_len, cols, k))
+        big = [np.empty((t_len, cols, k)) for _ in range(3)]
+        small = [np.empty((t_len, cols), dtype=np.int32) for _ in range(3)]
+        return cls(*big, *small)
 
-        def small() -> np.ndarray:
-            return np.empty((t_len, cols), dtype=np.int32)
-
-        return cls(big(), big(), big(), small(), small(), small())
-
-    def view(self, c: int) -> _Buffers:
-        """The first ``c`` series of every buffer (the last block may be narrower)."""
-        return _Buffers(*(np.ascontiguousarray(a[:, :c]) if c < a.shape[1] else a for a in self.__dict__.values()))
+    def narrow(self, c: int) -> _Buffers:
+        """Buffers for a block of only ``c`` series (the last block)."""
+        return _Buffers(*(a[:, :c].copy() for a in vars(self).values()))
 
 
 def _fit_block(y: np.ndarray, shared: _Shared, window: int, min_nobs: int, buf: _Buffers, out: np.ndarray) -> None:
     """Fill ``out`` (T×c×k, a view of the result) for one block of c series."""
-    c = y.shape[1]
-    if c < buf.products.shape[1]:
-        buf = buf.view(c)
+    if y.shape[1] < buf.products.shape[1]:
+        buf = buf.narrow(y.shape[1])
     valid = np.isfinite(y)
     valid &= shared.rows_ok[:, None]
-    missing = ~valid
-    missing &= shared.rows_ok[:, None]
     np.multiply(np.where(valid, y, 0.0)[:, :, None], shared.x0[:, None, :], out=buf.products)
     xty = window_sums(buf.products, window, buf.xty)
     np.copyto(buf.counts, valid)
     nobs = window_sums(buf.counts, window, buf.nobs)
-    np.copyto(buf.counts, missing)
+    span = _Span.of(valid)
+    interior = span.interior_missing(valid, shared.rows_ok)
+    np.copyto(buf.counts, interior)
     gaps = window_sums(buf.counts, window, buf.gaps)
     params = np.matmul(xty, shared.xtx_inv, out=buf.params)  # right for every gap-free window
     fit = nobs >= min_nobs
     fit[: window - 1] = False
     params[~fit] = np.nan
-    t_gap, s_gap = np.nonzero(fit & (gaps > 0))
+    rows = np.arange(len(y))[:, None]
+    partial = (rows - window + 1 < span.first) | (rows > span.last)
+    t_gap, s_gap = np.nonzero(fit & ((gaps > 0) | partial))
     if len(t_gap):
         k = shared.x0.shape[1]
-        xtx = shared.xtx[t_gap] - _missing_sums(missing, shared.outer, window, t_gap, s_gap)
-        params[t_gap, s_gap] = _solve(xtx.reshape(-1, k, k), xty[t_gap, s_gap])
+        xtx = span.window_xtx(shared.cum_outer, window, t_gap, s_gap)
+        xtx -= _event_sums(interior, shared.outer, window, t_gap, s_gap)
+        params[t_gap, s_gap] = solve_spd(xtx.reshape(-1, k, k), xty[t_gap, s_gap])
     out[...] = params
 
 
-def _missing_sums(
-    missing: np.ndarray, outer: np.ndarray, window: int, t_gap: np.ndarray, s_gap: np.ndarray
+@dataclass(frozen=True)
+class _Span:
+    """First and last row where each series of a block has a value (-1 and -2 when none)."""
+
+    first: np.ndarray  # c
+    last: np.ndarray  # c
+
+    @classmethod
+    def of(cls, valid: np.ndarray) -> _Span:
+        any_value = valid.any(axis=0)
+        first = np.where(any_value, valid.argmax(axis=0), -1)
+        last = np.where(any_value, len(valid) - 1 - valid[::-1].argmax(axis=0), -2)
+        return cls(first, last)
+
+    def interior_missing(self, valid: np.ndarray, rows_ok: np.ndarray) -> np.ndarray:
+        """Missing cells between a series' first and last value (on rows with regressors)."""
+        rows = np.arange(len(valid))[:, None]
+        return ~valid & rows_ok[:, None] & (rows > self.first) & (rows < self.last)
+
+    def window_xtx(self, cum_outer: np.ndarray, window: int, t: np.ndarray, s: np.ndarray) -> np.ndarray:
+        """``X'X`` over each (row, series) window clipped to the series' span, gaps included."""
+        lo = np.maximum(t - window + 1, self.first[s])
+        hi = np.minimum(t, self.last[s]) + 1
+        return cum_outer[hi] - cum_outer[lo]
+
+
+def _event_sums(
+    cells: np.ndarray, outer: np.ndarray, window: int, t_gap: np.ndarray, s_gap: np.ndarray
 ) -> np.ndarray:
-    """Σ x_r x_r' over each (row, series) window's missing rows, from sums over missing cells only."""
-    stride = missing.shape[0] + 1
-    s_miss, r_miss = np.nonzero(missing.T)  # sorted by series, then row
-    keys = s_miss * stride + r_miss
+    """Σ x_r x_r' over the marked ``cells`` in each (row, series) window, from sums over marked cells only."""
+    stride = cells.shape[0] + 1
+    s_cell, r_cell = np.nonzero(cells.T)  # sorted by series, then row
+    keys = s_cell * stride + r_cell
     csum = np.zeros((len(keys) + 1, outer.shape[1]))
-    np.cumsum(outer[r_miss], axis=0, out=csum[1:])
+    np.cumsum(outer[r_cell], axis=0, out=csum[1:])
     base = s_gap * stride + t_gap
     hi = np.searchsorted(keys, base, side="right")
     lo = np.searchsorted(keys, base - window, side="right")
@@ -206,13 +230,25 @@ def _inverse(a: np.ndarray) -> np.ndarray:
         return np.stack([_inverse(m[None])[0] if len(a) > 1 else np.full_like(m, np.nan) for m in a])
 
 
-def _solve(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Batched solves of a·β = b; an exactly singular system gives NaN, as in statsmodels."""
-    out = np.empty_like(b)
-    for lo in range(0, len(a), _SOLVE_BATCH):
-        part = slice(lo, lo + _SOLVE_BATCH)
-        try:
-            out[part] = np.linalg.solve(a[part], b[part, :, None])[:, :, 0]
-        except np.linalg.LinAlgError:
-            out[part] = np.einsum("nij,nj->ni", _inverse(a[part]), b[part])
-    return out
+def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve many small symmetric positive definite systems ``a[i] @ x[i] = b[i]`` (n×k×k, n×k).
+
+    Cholesky vectorized across the n systems (each matrix entry is one contiguous vector), so
+    a million 7×7 solves take a few dozen numpy operations instead of a million LAPACK calls.
+    A singular or indefinite matrix gives NaN, as statsmodels gives for a singular window.
+    """
+    n, k, _ = a.shape
+    a_t = np.ascontiguousarray(a.transpose(1, 2, 0))  # k×k×n
+    z = np.ascontiguousarray(b.T)  # k×n
+    low = np.zeros_like(a_t)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for j in range(k):
+            d = a_t[j, j] - np.einsum("pn,pn->n", low[j, :j], low[j, :j])
+            low[j, j] = np.sqrt(np.where(d > 0, d, np.nan))
+            for i in range(j + 1, k):
+                low[i, j] = (a_t[i, j] - np.einsum("pn,pn->n", low[i, :j], low[j, :j])) / low[j, j]
+        for i in range(k):  # forward: L z = b
+            z[i] = (z[i] - np.einsum("pn,pn->n", low[i, :i], z[:i])) / low[i, i]
+        for i in reversed(range(k)):  # back: L' x = z
+            z[i] = (z[i] - np.einsum("pn,pn->n", low[i + 1 :, i], z[i + 1 :])) / low[i, i]
+    return z.T

@@ -50,6 +50,7 @@ def test_connect_preview_pull_and_use(qtbot, dialog, pgpass: Path) -> None:
     returns = dialog.workspace.get(pull.entry.name).data
     assert list(returns.assets.columns) == ["AAPL", "NEWCO"] and len(returns.assets) == 24
     dialog.workspace.remove(pull.entry.name)
+    qtbot.waitUntil(lambda: dialog.use_button.isEnabled(), timeout=10_000)
     dialog.store_view.selectRow(0)
     dialog.use_button.click()
     assert dialog.workspace.get(pull.entry.name) is not None
