@@ -1,16 +1,35 @@
-"""``charadj``: placeholder until its issue lands (replaced by the module that implements it)."""
+"""``charadj``: raw, characteristic-implied and characteristic-adjusted returns of portfolios.
+
+``--out`` gets ``date, portfolio, raw, implied, adjusted, coverage``; an .xlsx also holds the
+portfolios' characteristic exposures. Uses the ``crosssection`` model options.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from analytics.errors import InputError
+from analytics.crosssection.panel import portfolios_dataset
+from cli.common import emit, print_notes
+from cli.crosssection import add_model_options, fit_from_args
+
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("charadj", help="(coming soon)")
+    p = sub.add_parser("charadj", help="characteristic-adjusted returns of portfolios",
+                       description="raw = Σ w r, implied = (Σ w z)·b, adjusted = raw - implied per date, over "
+                                   "the holdings in that date's cross-section (coverage = their weight share).")
+    add_model_options(p)
+    p.add_argument("--portfolios", metavar="FILE", required=True, help="portfolio, id, weight")
+    p.add_argument("--date", metavar="YYYY-MM", help="only this month (default: every date)")
+    p.add_argument("--out", metavar="FILE", required=True, help=".csv (returns) or .xlsx (returns + exposures)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise InputError("'charadj' is not available yet in this version.")
+    portfolios = portfolios_dataset(args.portfolios, id_col=args.id_col)
+    results, notes = fit_from_args(args, month=args.date)
+    adjusted = results.characteristic_adjusted(portfolios.data)
+    print_notes(notes + portfolios.notes + results.notes + adjusted.notes)
+    emit(adjusted.tables(), "charadj", args.out)
+    return 0

@@ -11,6 +11,7 @@ import pandas as pd
 from analytics.data.export import export_tables
 from analytics.data.returns import ReturnsData, load_returns
 from analytics.data.units import UNITS
+from analytics.errors import InputError
 from analytics.frequency import FREQUENCIES
 from analytics.regression.models import MODELS
 
@@ -27,15 +28,15 @@ def add_data_options(parser: argparse.ArgumentParser, *, factors_required: bool 
     parser.add_argument("--units", choices=UNITS, default="auto", help="asset returns in percent or decimals")
 
 
-def load_inputs(returns_path: str | Path, args: argparse.Namespace, **kwargs: str | None) -> tuple[ReturnsData, ReturnsData]:
+def load_inputs(
+    returns_path: str | Path, args: argparse.Namespace, **kwargs: str | None
+) -> tuple[ReturnsData, ReturnsData]:
     """Load the returns file and the factor file (the returns file itself when none is given)."""
     data = load_returns(returns_path, freq=args.freq, units=args.units, factor_units=args.factor_units, **kwargs)
     if not args.factors:
         return data, data
     factors = load_returns(args.factors, freq=args.freq, units=args.units, factor_units=args.factor_units)
     if factors.freq != data.freq:
-        from analytics.errors import InputError
-
         raise InputError(
             f"{data.source} is {data.freq} but {factors.source} is {factors.freq}; use factors of the same "
             "frequency (or pass --freq)."

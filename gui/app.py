@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QApplication
 from gui.main_window import MainWindow
 from gui.notifier import setup_logging
 from gui.resources import APP_NAME, APP_VERSION
+from gui.selftest import exit_after_first_paint, run_selftest
 
 __all__ = ["run_gui", "create_app", "wait_until_idle"]
 
@@ -67,10 +68,14 @@ def take_screenshots(window: MainWindow, folder: Path) -> list[Path]:
 
 
 def run_gui(argv: list[str]) -> int:
-    """``main.py`` with no subcommand: the window, or ``--screenshot DIR``."""
+    """``main.py`` with no subcommand: the window, ``--screenshot DIR`` or ``--selftest``."""
     parser = argparse.ArgumentParser(prog="factordesk")
     parser.add_argument("--screenshot", metavar="DIR", help="save a PNG of every tab (demo data) and exit")
+    parser.add_argument("--selftest", action="store_true",
+                        help="run every tab on the demo data off screen, check the numbers, print one line and exit")
     args, qt_args = parser.parse_known_args(argv)
+    if args.selftest:
+        return run_selftest(qt_args)
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     app = create_app(qt_args)
@@ -89,5 +94,6 @@ def run_gui(argv: list[str]) -> int:
         window.close()
         return 0
     window.show()
+    exit_after_first_paint(window)
     QTimer.singleShot(0, window.restore_workspace)
     return app.exec()

@@ -43,7 +43,7 @@ class DataSourcesDialog(QDialog):
         self.notifier = notifier
         self.store = store or Store()
         self.source: WrdsSource | None = None
-        self.chunk_size = 500
+        self.chunk_size: int | None = None  # the request's default
         self.runner = JobRunner(notifier, self)
         self.runner.sigFinished.connect(self._on_finished)
         self._on_done: Callable[[Any], None] | None = None

@@ -42,7 +42,8 @@ def returns_csv(tmp_path) -> Path:
     return path
 
 
-def _single_error_line(proc: subprocess.CompletedProcess) -> str:
+def single_error_line(proc: subprocess.CompletedProcess) -> str:
+    """The one ``error:`` line of a run that must exit 2 without a traceback (notes aside)."""
     assert proc.returncode == 2, proc.stderr
     assert "Traceback" not in proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("error:")]
@@ -146,7 +147,8 @@ BAD_INPUTS = {
                           "x.csv: row 4, column 'date': 'March' is not a date"),
     "duplicate dates": (lambda d: [_write(d / "x.csv", _frame().replace({"2015-03-31": "2015-02-28"}))],
                         r"x.csv: row 3 \(2015-02-28\) and row 4 \(2015-02-28\)"),
-    "non-numeric cell": (lambda d: [_write(d / "x.csv", _frame().astype({"A": object}).replace({_frame()["A"][9]: "n.a."}))],
+    "non-numeric cell": (lambda d: [_write(d / "x.csv", _frame().astype({"A": object}).replace(
+        {_frame()["A"][9]: "n.a."}))],
                          "x.csv: row 11, column 'A': 'n.a.' is not a number"),
     "too few observations": (lambda d: [_write(d / "x.csv", _frame(n=4).drop(columns="B")), "--model", "ff3"],
                              "fund 'A': 4 observations for 4 parameters"),
@@ -162,25 +164,31 @@ BAD_INPUTS = {
 }
 
 
+def run_main_parallel(argvs: dict[str, list], batch: int = 6) -> dict[str, subprocess.CompletedProcess]:
+    """``python main.py ARGS`` for each entry, a batch at a time (interpreter start-up dominates)."""
+    runs, items = {}, list(argvs.items())
+    for lo in range(0, len(items), batch):
+        procs = {
+            key: subprocess.Popen([sys.executable, str(ROOT / "main.py"), *map(str, args)], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, cwd=ROOT)
+            for key, args in items[lo : lo + batch]
+        }
+        for key, proc in procs.items():
+            out, err = proc.communicate(timeout=300)
+            runs[key] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    return runs
+
+
 @pytest.fixture(scope="module")
 def bad_runs(tmp_path_factory) -> dict[str, subprocess.CompletedProcess]:
-    """Every bad input run at once (separate processes in parallel: start-up dominates)."""
-    procs = {}
-    for case, (build, _) in BAD_INPUTS.items():
-        args = build(tmp_path_factory.mktemp("bad"))
-        procs[case] = subprocess.Popen(
-            [sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
-        )
-    runs = {}
-    for case, proc in procs.items():
-        out, err = proc.communicate(timeout=300)
-        runs[case] = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-    return runs
+    """Every bad input of the table above, run as real processes."""
+    return run_main_parallel(
+        {case: ["regress", *build(tmp_path_factory.mktemp("bad"))] for case, (build, _) in BAD_INPUTS.items()}
+    )
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUTS))
 def test_bad_input_exits_2_with_one_line(bad_runs, case) -> None:
     """Each bad input of issue 2: exit 2, one 'error:' line naming file/row/column, no traceback."""
-    line = _single_error_line(bad_runs[case])
+    line = single_error_line(bad_runs[case])
     assert re.search(BAD_INPUTS[case][1], line), line

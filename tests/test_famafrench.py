@@ -187,7 +187,8 @@ def store(tmp_path: Path) -> Store:
 
 def _assert_same(actual: pd.Series, expected: pd.Series) -> None:
     """``actual`` equals ``expected`` on ``actual``'s dates (NaN where the file had a missing code)."""
-    pd.testing.assert_series_equal(actual, expected.loc[actual.index], check_names=False, check_freq=False, rtol=1e-12)
+    pd.testing.assert_series_equal(actual, expected.loc[actual.index], check_names=False, check_freq=False,
+                                   rtol=1e-12)
 
 
 def _age_entry(store: Store, name: str, days: float) -> None:
@@ -270,7 +271,13 @@ def test_ff5_starts_1963_and_says_so(online: Library, session, store: Store) -> 
     """The 5-factor file begins 1963-07 whatever start was asked for, and the notes say so."""
     data = load_famafrench("ff5", "monthly", store=store, session=session, start="1920-01-01")
     assert data.factors.index[0] == pd.Timestamp("1963-07-31")
-    assert any("begin 1963-07-31" in note for note in data.notes)
+    assert any("5-factor file" in note and "begins 1963-07-31" in note for note in data.notes)
+
+
+def test_start_after_the_data_is_an_input_error(online: Library, session, store: Store) -> None:
+    """A start after the last month leaves nothing: say so rather than return an empty table."""
+    with pytest.raises(InputError, match="choose an earlier start"):
+        load_famafrench("ff3", "monthly", store=store, session=session, start="2030-01-01")
 
 
 def test_cache_written_with_download_date(online: Library, session, store: Store) -> None:

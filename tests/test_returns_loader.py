@@ -9,6 +9,7 @@ import pytest
 
 from analytics.data.returns import canonical_factor_name, load_returns
 from analytics.errors import InputError
+from analytics.regression import FactorModel
 
 MONTHS = pd.date_range("2019-01-31", periods=24, freq="ME")
 
@@ -158,6 +159,7 @@ def test_monthly_dates_on_different_days_align_by_calendar_month(tmp_path) -> No
     a, f = load_returns(funds), load_returns(factors)
     assert (last_trading != MONTHS).any()
     assert a.assets.index.equals(f.factors.index)
+    assert FactorModel(a.assets, f.factors, freq="monthly", model="capm").fit().nobs["A"] == 24
 
 
 def test_empty_column_is_dropped_with_note(tmp_path) -> None:
@@ -181,3 +183,36 @@ def test_shared_files_load(shared_data) -> None:
     assert ff3.factors.loc["1926-07-31", "RF"] == pytest.approx(0.0022)
     crsp = load_returns(shared_data / "crsp_monthly_2019_2020.csv")
     assert crsp.freq == "monthly" and "14593" in crsp.assets.columns and len(crsp.assets) == 24
+
+
+def test_fund_named_like_an_id_stays_wide_and_long_needs_a_return_column(tmp_path) -> None:
+    """A wide fund column called 'Fund' is a fund; a long file whose ids never share a date is long;
+    a long file without a return column asks for one."""
+    wide = tmp_path / "w.csv"
+    _wide({"Fund": _returns(), "Other": _returns(seed=4)}).to_csv(wide, index=False)
+    assert list(load_returns(wide).assets.columns) == ["Fund", "Other"]
+    alternating = tmp_path / "alt.csv"
+    pd.DataFrame({"date": MONTHS.strftime("%Y-%m-%d"), "ticker": ["X", "Y"] * 12, "ret": _returns()}).to_csv(
+        alternating, index=False)
+    assert list(load_returns(alternating).assets.columns) == ["X", "Y"]
+    no_ret = tmp_path / "noret.csv"
+    pd.DataFrame({"date": list(MONTHS.strftime("%Y-%m-%d")) * 2, "permno": [1] * 24 + [2] * 24,
+                  "excess": np.r_[_returns(), _returns(seed=1)]}).to_csv(no_ret, index=False)
+    with pytest.raises(InputError, match="without a return column; name it 'ret'"):
+        load_returns(no_ret)
+
+
+def test_duplicate_errors_pair_the_right_rows(tmp_path) -> None:
+    """The two rows named in a duplicate error really share the date (and id, in a long file)."""
+    wide = tmp_path / "w.csv"
+    frame = _wide({"A": _returns()})
+    frame.loc[20, "date"] = frame.loc[2, "date"][:8] + "15"  # row 22 falls in row 4's month
+    frame.to_csv(wide, index=False)
+    with pytest.raises(InputError, match=r"row 4 \(2019-03-31\) and row 22 \(2019-03-15\) fall on the same month"):
+        load_returns(wide, freq="monthly")
+    long = tmp_path / "l.csv"
+    rows = [("2019-01-31", "X", 0.1), ("2019-01-31", "Y", 0.2), ("2019-02-28", "Y", 0.1), ("2019-03-31", "Y", 0.1),
+            ("2019-01-31", "Y", 0.3)]
+    pd.DataFrame(rows, columns=["date", "id", "ret"]).to_csv(long, index=False)
+    with pytest.raises(InputError, match=r"row 3 and row 6 both give id 'Y' on 2019-01-31"):
+        load_returns(long)

@@ -97,10 +97,11 @@ def test_xlsx_with_real_date_cells(tmp_path) -> None:
     ws.append(["date", "A"])
     ws.append([dt.datetime(2020, 1, 31), 0.01])
     ws.append([dt.datetime(2020, 2, 29), None])
+    ws.append([dt.date(2020, 3, 31), dt.time(9, 30)])  # a time cell is text, not a crash
     wb.save(path)
     table = read_table(path)
-    assert table.frame["date"].str[:10].tolist() == ["2020-01-31", "2020-02-29"]
-    assert to_numbers(table, ["A"])["A"].isna().tolist() == [False, True]
+    assert table.frame["date"].str[:10].tolist() == ["2020-01-31", "2020-02-29", "2020-03-31"]
+    assert table.frame["A"].tolist() == ["0.01", "", "09:30:00"]
 
 
 def test_parquet_is_read(tmp_path) -> None:
@@ -110,6 +111,14 @@ def test_parquet_is_read(tmp_path) -> None:
     table = read_table(path)
     assert table.frame["date"].tolist() == ["2020-01-31", "2020-02-29"]
     assert to_numbers(table, ["A"])["A"].isna().tolist() == [False, True]
+
+
+def test_parquet_dates_in_the_index_are_kept(tmp_path) -> None:
+    """A frame saved with its dates as the index (pandas' habit) keeps them as a column."""
+    path = tmp_path / "ix.parquet"
+    index = pd.DatetimeIndex(["2020-01-31", "2020-02-29"], name="date")
+    pd.DataFrame({"A": [0.01, 0.02]}, index=index).to_parquet(path)
+    assert read_table(path).frame["date"].tolist() == ["2020-01-31", "2020-02-29"]
 
 
 def test_missing_codes_become_nan(tmp_path) -> None:

@@ -1,6 +1,10 @@
 """Characteristic-adjusted returns: per-date cross-sections, Fama-MacBeth, pure plays (section 13.9)."""
 
 from analytics.crosssection.model import CrossSectionModel, Setup
+from analytics.crosssection.report import CrossSectionReport, cross_section_report_job
 from analytics.crosssection.results import CharAdjResults, CrossSectionResults
 
-__all__ = ["CrossSectionModel", "CrossSectionResults", "CharAdjResults", "Setup"]
+__all__ = [
+    "CrossSectionModel", "CrossSectionResults", "CharAdjResults", "CrossSectionReport", "cross_section_report_job",
+    "Setup",
+]

@@ -20,10 +20,13 @@ import ctypes
 import glob
 import math
 import os
+import queue
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -31,6 +34,9 @@ import pandas as pd
 from analytics import jobs
 from analytics.errors import InputError
 from analytics.jobs import Job, Progress
+
+if TYPE_CHECKING:
+    from analytics.crosssection.results import CrossSectionResults
 
 __all__ = [
     "CrossSectionModel", "Setup", "PanelArrays", "DateStats", "RawFit", "CAP_NAMES", "standardize", "rule_of_thumb_lags",
@@ -41,6 +47,8 @@ CAP_NAMES = ("mcap", "me", "market_cap", "marketcap", "mktcap", "cap")
 # Cells per padded block (dates × regressors × stocks): about 4 MB, so a block stays in cache
 # through the few passes made over it.
 _BLOCK_CELLS = 512 * 1024
+# Threads working on blocks of dates at once (the machines we target have two cores or more).
+_WORKERS = min(2, os.cpu_count() or 1)
 # Above this condition number of a date's Z'Z its characteristics count as collinear.
 _COND_LIMIT = 1e12
 
@@ -179,9 +187,7 @@ class CrossSectionModel:
         if winsorize is not None and not 0 <= winsorize < 0.5:
             raise InputError(f"winsorizing percentile must be in [0, 50), not {100 * winsorize:g}.")
         if chars is None:
-            cap_like = {c for c in columns if c.lower() in CAP_NAMES}
-            left_out = {ret_col, weight_col, cap_col} | cap_like
-            chars = [c for c in columns if c not in left_out and pd.api.types.is_numeric_dtype(panel[c])]
+            chars = _default_chars(panel, columns, {ret_col, weight_col, cap_col})
             self.notes.append(f"characteristics: every numeric column except the return, weight and market cap "
                               f"({', '.join(chars)}).")
         chars = list(dict.fromkeys(chars))
@@ -198,17 +204,23 @@ class CrossSectionModel:
                 raise InputError(f"{self.source}: column {col!r} is not numeric; fix it or leave it out.")
         return Setup(tuple(chars), ret_col, weight_col, cap_col, top_pct, winsorize, constant)
 
-    def fit(self, *, nw_lags: int | None = None):  # -> CrossSectionResults
+    def fit(self, *, nw_lags: int | None = None) -> CrossSectionResults:
         """Estimate every date's regression and the Fama-MacBeth premia; see :meth:`fit_job`."""
         return jobs.run(self.fit_job(nw_lags=nw_lags))
 
-    def fit_job(self, *, nw_lags: int | None = None) -> Job:
+    def fit_job(self, *, nw_lags: int | None = None) -> Job[CrossSectionResults]:
         """Batched per-date regressions; ``nw_lags`` for the Newey-West t (default: the
         ``4 (T/100)^(2/9)`` rule)."""
         from analytics.crosssection.results import CrossSectionResults
 
         raw = yield from _fit_dates(self.data, self.setup)
         return CrossSectionResults.from_fit(self, raw, nw_lags=nw_lags)
+
+
+def _default_chars(panel: pd.DataFrame, columns: list[str], taken: set[str | None]) -> list[str]:
+    """Every numeric column that is not the return, the weight or a market cap."""
+    return [c for c in columns if c not in taken and c.lower() not in CAP_NAMES
+            and pd.api.types.is_numeric_dtype(panel[c])]
 
 
 def _arrays(panel: pd.DataFrame, setup: Setup, source: str) -> PanelArrays:
@@ -258,11 +270,29 @@ def _fit_dates(data: PanelArrays, setup: Setup) -> Job[RawFit]:
         n=np.zeros(n_dates, dtype=int), mean=np.full((n_dates, k), np.nan), std=np.full((n_dates, k), np.nan),
         lower=np.full((n_dates, k), -np.inf), upper=np.full((n_dates, k), np.inf), cutoff=np.full(n_dates, -np.inf),
     )
-    for t0 in range(0, n_dates, per_block):
-        t1 = min(n_dates, t0 + per_block)
-        with _one_blas_thread():
-            _block(data, setup, t0, t1, stats, xtx, xty, yty)
-        yield Progress(0.95 * t1 / n_dates, f"cross-sections {t1}/{n_dates} dates")
+    # A few buffers reused by every block (a fresh 4 MB array per block costs its page
+    # faults), one per worker thread: numpy releases the GIL, so blocks run on both cores.
+    buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+    for _ in range(_WORKERS):
+        buffers.put(np.empty(per_block * (kk + 3) * int(counts.max())))
+
+    def work(t0: int, t1: int) -> None:
+        buffer = buffers.get()
+        try:
+            with _one_blas_thread():
+                _block(data, setup, t0, t1, stats, (xtx, xty, yty), buffer)
+        finally:
+            buffers.put(buffer)
+
+    pool = ThreadPoolExecutor(max_workers=_WORKERS)
+    try:
+        blocks = [(t0, min(n_dates, t0 + per_block)) for t0 in range(0, n_dates, per_block)]
+        futures = [pool.submit(work, t0, t1) for t0, t1 in blocks]
+        for (_, t1), future in zip(blocks, futures):
+            future.result()
+            yield Progress(0.95 * t1 / n_dates, f"cross-sections {t1}/{n_dates} dates")
+    finally:  # on cancel (the generator closed), drop the blocks not started
+        pool.shutdown(wait=True, cancel_futures=True)
     params = np.full((n_dates, kk), np.nan)
     with _one_blas_thread():
         skipped = _skipped(data, setup, stats, xtx)
@@ -283,27 +313,35 @@ def _fit_dates(data: PanelArrays, setup: Setup) -> Job[RawFit]:
 
 def _block(
     data: PanelArrays, setup: Setup, t0: int, t1: int, stats: DateStats,
-    xtx: np.ndarray, xty: np.ndarray, yty: np.ndarray,
+    sums: tuple[np.ndarray, np.ndarray, np.ndarray], buffer: np.ndarray,
 ) -> None:
-    """Cross-products of dates ``t0:t1`` from a padded block whose missing cells are zero."""
+    """Cross-products of dates ``t0:t1`` from a padded block whose missing cells are zero.
+
+    Each date's rows are contiguous, so filling the block is plain slice copies; cells past
+    a date's row count keep whatever the buffer held and are masked out.
+    """
+    xtx, xty, yty = sums
     spans = [data.rows(t) for t in range(t0, t1)]
-    width = max(span.stop - span.start for span in spans)
+    sizes = np.array([span.stop - span.start for span in spans])
+    n_t, width = len(spans), int(sizes.max())
     k, c = len(setup.chars), int(setup.constant)
+    cells = n_t * width
+    z = buffer[: cells * (k + c)].reshape(n_t, k + c, width)
+    extra = iter(buffer[cells * (k + c) + i * cells : cells * (k + c) + (i + 1) * cells].reshape(n_t, width)
+                 for i in range(3))
 
     def pad(values: np.ndarray) -> np.ndarray:
-        out = np.full((len(spans), width), np.nan)
+        out = next(extra)
         for i, span in enumerate(spans):
-            out[i, : span.stop - span.start] = values[span]
+            out[i, : sizes[i]] = values[span]
         return out
 
-    # Each date's rows are contiguous, so filling the block is plain slice copies.
-    z = np.full((len(spans), k + c, width), np.nan)
-    for j, values in enumerate(data.x, start=c):
+    for j, values in enumerate(data.x, start=c):  # loaders give contiguous columns: slice copies
         for i, span in enumerate(spans):
-            z[i, j, : span.stop - span.start] = values[span]
+            z[i, j, : sizes[i]] = values[span]
     y = pad(data.y)
     chars = z[:, c:, :]
-    valid = np.isfinite(y) & np.isfinite(chars).all(axis=1)
+    valid = (np.arange(width) < sizes[:, None]) & np.isfinite(y) & np.isfinite(chars).all(axis=1)
     if data.weight is not None:
         w = pad(data.weight)
         valid &= w > 0

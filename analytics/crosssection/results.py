@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,12 @@ from scipy import stats as scipy_stats
 from analytics.crosssection.model import DateStats, PanelArrays, RawFit, Setup, rule_of_thumb_lags, standardize
 from analytics.errors import InputError
 
+if TYPE_CHECKING:
+    from analytics.crosssection.model import CrossSectionModel
+
 __all__ = ["CrossSectionResults", "CharAdjResults"]
 
-USER_LAGS_NOTE = "characteristics are used as given at each date: lag them yourself to avoid look-ahead."
+USER_LAGS_NOTE = "Characteristics are used as given at each date: lag them yourself to avoid look-ahead."
 
 
 @dataclass(frozen=True)
@@ -43,7 +47,7 @@ class CrossSectionResults:
     notes: tuple[str, ...] = ()
 
     @classmethod
-    def from_fit(cls, model, raw: RawFit, *, nw_lags: int | None) -> CrossSectionResults:
+    def from_fit(cls, model: CrossSectionModel, raw: RawFit, *, nw_lags: int | None) -> CrossSectionResults:
         """Name the arrays of a fit; skipped dates become a table and a note."""
         data, setup = model.data, model.setup
         used = np.setdiff1d(np.arange(len(data.dates)), list(raw.skipped))

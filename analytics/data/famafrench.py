@@ -17,8 +17,9 @@ handles, each for a reason:
   adding momentum. The chapter's ``get_factors`` merges FF3's SMB/HML with FF5's RMW/CMA;
   we deliberately do not, so our FF5/FF6 loadings are the library's own model.
 
-Each downloaded table is saved in a :class:`~analytics.data.store.Store` (by default in the
-user's cache folder) with its download date. A cached copy younger than ``max_age_days`` is
+Each downloaded table is saved whole and clean (decimals, NaN for missing codes, our dates) in
+a :class:`~analytics.data.store.Store` (by default in the user's cache folder) with its download
+date, under the library's file name, so CAPM and FF3 share one cached file. A cached copy younger than ``max_age_days`` is
 used without the network; an older one is refreshed, and kept as the fallback when the
 download fails or ``offline`` is set. The notes say where the data came from and how old it is.
 """
@@ -113,8 +114,11 @@ def famafrench_job(
     factors = factors.loc[factors.index >= first]
     if factors.empty:
         raise InputError(f"{SOURCE}: no {model} factors from {first.date()} on; choose an earlier start.")
-    if factors.index[0] > first + pd.DateOffset(months=1):
-        notes.append(f"{SOURCE}: {model} {freq} factors begin {factors.index[0].date()} (requested {first.date()}).")
+    if _MAIN_FILE[model] == _FIVE_FACTOR:
+        notes.append(
+            f"{SOURCE}: {model} takes SMB and HML from the 5-factor file (they differ from FF3's); "
+            f"it begins {factors.index[0].date()}."
+        )
     yield Progress(1.0, "Ken French library: done")
     assets = pd.DataFrame(index=factors.index)
     return ReturnsData(assets, factors, freq, f"{SOURCE} {model} {freq}", tuple(notes))

@@ -132,12 +132,15 @@ def returns_from_table(
     parsed = parse_dates(table, date_col)
     notes = list(table.notes) + ([parsed.note] if parsed.note else [])
     id_column = find_column(table, ID_NAMES, id_col, "id")
-    if id_column is not None and (id_col is not None or _looks_long(table, id_column, parsed.values)):
-        wide = _pivot_long(table, date_col, id_column, ret_col, parsed.values)
+    frequency = resolve_frequency(freq, parsed.values, table.source)
+    # Dates move to the frequency's convention before anything is keyed on them, so that
+    # errors about two rows on one month can name both file rows.
+    dates = normalize_dates(parsed.values, frequency)
+    if id_column is not None and _is_long(table, id_col, ret_col, parsed.values):
+        wide = _pivot_long(table, date_col, id_column, ret_col, dates)
     else:
-        wide = _wide(table, date_col, parsed.values)
-    frequency = resolve_frequency(freq, wide.index, table.source)
-    wide = _normalized(wide, frequency, table)
+        _check_unique(table, parsed.values, dates, frequency)
+        wide = _wide(table, date_col, dates)
     factors, assets = _split_factors(wide, notes, table.source)
     empty = [c for c in assets.columns if assets[c].isna().all()]
     if empty:
@@ -150,10 +153,13 @@ def returns_from_table(
     return ReturnsData(assets * a_scale, factors * f_scale, frequency, table.source, tuple(notes))
 
 
-def _looks_long(table: Table, id_column: str, dates: pd.DatetimeIndex) -> bool:
-    """A column named like an id makes a long file only if dates repeat or it holds one id:
-    in a wide file a fund may well be called 'Fund' or 'Asset'."""
-    return dates.has_duplicates or table.frame[id_column].nunique() == 1
+def _is_long(table: Table, id_col: str | None, ret_col: str | None, dates: pd.DatetimeIndex) -> bool:
+    """Whether a file with a column named like an id is long: the user said so, a return
+    column sits beside it, or most rows repeat a date. A wide file may well have a fund
+    called 'Fund' or 'Asset' (and a stray duplicate date, reported as such)."""
+    if id_col is not None or find_column(table, RETURN_NAMES, ret_col, "return") is not None:
+        return True
+    return bool(dates.duplicated().mean() >= 0.5)
 
 
 def _wide(table: Table, date_col: str, dates: pd.DatetimeIndex) -> pd.DataFrame:
@@ -162,7 +168,7 @@ def _wide(table: Table, date_col: str, dates: pd.DatetimeIndex) -> pd.DataFrame:
         raise InputError(f"{table.source}: only a date column; add return columns.")
     frame = to_numbers(table, value_cols)
     frame.index = dates
-    return frame
+    return frame.sort_index()
 
 
 def _pivot_long(
@@ -179,28 +185,27 @@ def _pivot_long(
     long = pd.DataFrame({"date": dates, "id": ids, "ret": values})
     dup = long.duplicated(["date", "id"], keep=False).to_numpy()
     if dup.any():
-        first, second = np.flatnonzero(dup)[:2]
+        first = int(np.flatnonzero(dup)[0])
+        second = int(np.flatnonzero((dates == dates[first]) & (ids == ids[first]))[1])
         raise InputError(
-            f"{table.source}: {table.row_label(int(first))} and {table.row_label(int(second))} both give "
+            f"{table.source}: {table.row_label(first)} and {table.row_label(second)} both give "
             f"id {ids[first]!r} on {dates[first].date()}; keep one row per id and date."
         )
     return long.pivot(index="date", columns="id", values="ret").rename_axis(columns=None)
 
 
-def _normalized(wide: pd.DataFrame, freq: str, table: Table) -> pd.DataFrame:
-    """Dates moved to the frequency's convention; two rows on one date are an error."""
-    original = wide.index
-    wide = wide.set_axis(normalize_dates(original, freq))
-    dup = wide.index.duplicated(keep=False)
+def _check_unique(table: Table, original: pd.DatetimeIndex, dates: pd.DatetimeIndex, freq: str) -> None:
+    """Two rows of a wide file on one (normalized) date are an error naming both rows."""
+    dup = dates.duplicated(keep=False)
     if dup.any():
-        first, second = np.flatnonzero(dup)[:2]
+        first = int(np.flatnonzero(dup)[0])
+        second = int(np.flatnonzero(dates == dates[first])[1])
         when = "month" if freq == "monthly" else "date"
         raise InputError(
-            f"{table.source}: {table.row_label(int(first))} ({original[first].date()}) and "
-            f"{table.row_label(int(second))} ({original[second].date()}) fall on the same {when}; "
+            f"{table.source}: {table.row_label(first)} ({original[first].date()}) and "
+            f"{table.row_label(second)} ({original[second].date()}) fall on the same {when}; "
             "remove the duplicate."
         )
-    return wide.sort_index()
 
 
 def _split_factors(wide: pd.DataFrame, notes: list[str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 from dataclasses import dataclass
@@ -225,7 +226,7 @@ def _excel_cell_text(value: object) -> str:
     """Excel cells as text; datetimes as ISO so that date parsing has one path."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
-    if isinstance(value, pd.Timestamp | np.datetime64) or hasattr(value, "isoformat"):
+    if isinstance(value, dt.date | np.datetime64):  # datetime and Timestamp are dates too
         return pd.Timestamp(value).isoformat()
     return str(value)
 
@@ -235,6 +236,8 @@ def _read_parquet(path: Path) -> Table:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises its own types for corrupt files
         raise InputError(f"{path.name}: not a readable Parquet file ({_first_line(exc)}).") from None
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()  # pandas stores a DatetimeIndex (the dates) as the index
     for col in frame.columns:
         if pd.api.types.is_datetime64_any_dtype(frame[col]):
             frame[col] = frame[col].dt.strftime("%Y-%m-%d")

@@ -133,9 +133,13 @@ class PullRequest:
     @classmethod
     def build(
         cls, start: Any, end: Any, *, tickers: Sequence[str] = (), permnos: Sequence[Any] = (),
-        freq: str = "monthly", legacy: bool = False, as_of: Any = None, chunk_size: int = 500,
+        freq: str = "monthly", legacy: bool = False, as_of: Any = None, chunk_size: int | None = None,
     ) -> PullRequest:
-        """Validate user input (dates, ids, frequency) into a request."""
+        """Validate user input (dates, ids, frequency) into a request.
+
+        Ids are queried ``chunk_size`` at a time (default 500 monthly, 100 daily): a cancel
+        takes effect between chunks, so a chunk should be a few seconds of WRDS work at most.
+        """
         first, last = _parse_date(start, "start"), _parse_date(end, "end")
         if first > last:
             raise InputError(f"start date {first} is after end date {last}; swap them.")
@@ -145,6 +149,7 @@ class PullRequest:
             raise InputError("give either tickers or permnos (one of them, not both).")
         if freq not in ("daily", "monthly"):
             raise InputError(f"unknown frequency {freq!r}; WRDS pulls are daily or monthly.")
+        chunk_size = (100 if freq == "daily" else 500) if chunk_size is None else chunk_size
         if chunk_size < 1:
             raise InputError(f"chunk size {chunk_size} must be at least 1.")
         when = None if as_of is None else _parse_date(as_of, "as-of")
@@ -280,24 +285,27 @@ class WrdsSource:
             f"AND {table.date} BETWEEN %(first)s AND %(last)s ORDER BY permno, {table.date}"
         )
         chunks = [list(permnos[i:i + request.chunk_size]) for i in range(0, len(permnos), request.chunk_size)]
-        frames = []
+        frames, delistings = [], []
         for number, chunk in enumerate(chunks, 1):
             yield Progress((number - 1) / len(chunks), f"{table.table}: ids chunk {number} of {len(chunks)}")
-            frames.append(self.query(sql, {"permnos": chunk, "first": request.start, "last": request.end},
-                                     table.table))
-        frame = _numeric(pd.concat(frames, ignore_index=True)) if frames else pd.DataFrame()
-        if table.delisting is not None and not frame.empty:
-            yield Progress(1.0, f"{table.delisting}: delisting returns")
-            frame = _with_delisting(frame, self._delistings(table, request, permnos), request.freq)
-        return frame
+            params = {"permnos": chunk, "first": request.start, "last": request.end}
+            frames.append(self.query(sql, params, table.table))
+            if table.delisting is not None:
+                delistings.append(self._delistings(table.delisting, params))
+        frames = [f for f in frames if not f.empty]
+        if not frames:
+            return pd.DataFrame()
+        frame = _numeric(pd.concat(frames, ignore_index=True))
+        found = [d for d in delistings if not d.empty]
+        return _with_delisting(frame, pd.concat(found), request.freq) if found else frame
 
-    def _delistings(self, table: PriceTable, request: PullRequest, permnos: Sequence[int]) -> pd.DataFrame:
+    def _delistings(self, table: str, params: dict[str, Any]) -> pd.DataFrame:
+        """SIZ delisting returns of one chunk of ids."""
         sql = (
-            f"SELECT permno, dlstdt, dlret FROM {table.delisting} WHERE permno = ANY(%(permnos)s) "
+            f"SELECT permno, dlstdt, dlret FROM {table} WHERE permno = ANY(%(permnos)s) "
             "AND dlret IS NOT NULL AND dlstdt BETWEEN %(first)s AND %(last)s"
         )
-        found = self.query(sql, {"permnos": list(permnos), "first": request.start, "last": request.end},
-                           str(table.delisting))
+        found = self.query(sql, params, table)
         return found.assign(permno=found["permno"].astype("int64"), dlstdt=pd.to_datetime(found["dlstdt"]),
                             dlret=found["dlret"].astype(float))
 
@@ -322,9 +330,14 @@ class WrdsSource:
             mapping = pd.DataFrame(columns=["ticker", "permno", "start", "end"])
             permnos = request.permnos
         frame = yield from _scaled(self.prices(request, permnos), 0.1, 0.9)
+        table = request.crsp.prices(request.freq)
+        if frame.empty:
+            raise InputError(
+                f"{table.table}: no rows for these ids from {request.start} to {request.end}; check the ids and "
+                "dates (the legacy SIZ tables end at 2024-12-31)."
+            )
         frame = _labelled(frame, mapping, request.permnos)
         yield Progress(0.95, "saving into the local store")
-        table = request.crsp.prices(request.freq)
         entry = store.save(
             name or request.default_name, frame, source=f"WRDS {self.settings.server}",
             query=_describe(request), freq=request.freq, format=request.fmt,
@@ -360,14 +373,13 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _with_delisting(frame: pd.DataFrame, delist: pd.DataFrame, freq: str) -> pd.DataFrame:
     """SIZ only: compound each delisting return into the return of its day or month."""
-    if delist.empty:
-        return frame
+
     def period(dates: pd.Series) -> pd.Series:
         return dates.dt.to_period("M") if freq == "monthly" else dates.dt.normalize()
 
-    keyed = frame.assign(_key=period(frame["date"]))
-    dl = delist.assign(_key=period(delist["dlstdt"])).groupby(["permno", "_key"])["dlret"].first()
-    dlret = keyed.set_index(["permno", "_key"]).index.map(dl.to_dict()).to_numpy(dtype=float, na_value=np.nan)
+    keys = ["permno", "_key"]
+    events = delist.assign(_key=period(delist["dlstdt"])).drop_duplicates(keys)[[*keys, "dlret"]]
+    dlret = frame.assign(_key=period(frame["date"])).merge(events, on=keys, how="left")["dlret"].to_numpy(float)
     hit = ~np.isnan(dlret)
     ret = frame["ret"].to_numpy(copy=True)
     ret[hit] = (1 + np.nan_to_num(ret[hit])) * (1 + dlret[hit]) - 1
@@ -376,8 +388,6 @@ def _with_delisting(frame: pd.DataFrame, delist: pd.DataFrame, freq: str) -> pd.
 
 def _labelled(frame: pd.DataFrame, mapping: pd.DataFrame, permnos: tuple[int, ...]) -> pd.DataFrame:
     """Add ``id``: the ticker asked for (``TICKER.permno`` when it had several), else the permno."""
-    if frame.empty:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in PULL_COLUMNS})
     if permnos:
         labels = {p: str(p) for p in permnos}
     else:
@@ -412,8 +422,8 @@ def _connection_error(settings: WrdsSettings, reason: str) -> InputError:
         )
     if _NO_PASSWORD.search(reason):
         return InputError(
-            f"{settings.server} needs a password for {user}; enter it when asked or add it to ~/.pgpass "
-            "(python -c \"import wrds; wrds.Connection().create_pgpass_file()\")."
+            f"{settings.server} needs a password for {user}; type it in (--ask-password on the command line) "
+            "or add it to ~/.pgpass."
         )
     if _REFUSED.search(reason):
         return InputError(

@@ -39,7 +39,7 @@ class AnalysisTab(QWidget):
         self.runner = JobRunner(notifier, self)
         self.result: Any = None
         self.job_bar = JobBar(self.runner)
-        self.job_bar.run_button.clicked.connect(self.run)
+        self.job_bar.run_button.clicked.connect(self._on_run_clicked)
         self.runner.sigFinished.connect(self._on_result)
 
         inputs = QWidget()
@@ -96,6 +96,9 @@ class AnalysisTab(QWidget):
             self.notifier.error(exc)
             return False
         return self.runner.submit(factory, label)
+
+    def _on_run_clicked(self) -> None:
+        self.run()
 
     def _on_result(self, result: Any) -> None:
         self.result = result

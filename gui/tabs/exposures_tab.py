@@ -1,27 +1,251 @@
-"""Holdings exposures tab: placeholder until issue 3 lands (its engineer replaces this file)."""
+"""Holdings exposures tab: bottom-up exposures from holdings vs top-down betas (chapter 13.8).
+
+Inputs come from the workspace: a holdings data set (and optionally a benchmark's), the
+stocks' returns, and factors. The job is :func:`analytics.exposures.model.exposures_job`.
+Results: one exposure timeline per factor, stacked and sharing the date axis, shaded by
+holdings window, with the top-down regression betas drawn as horizontal segments over
+each window; the coverage line; the top-down table; and the holdings' contributions to the
+exposures on the selected date (chosen in the list or by clicking a plot).
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget
+from functools import partial
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+)
 
 from analytics.errors import InputError
+from analytics.exposures.model import exposures_job
+from analytics.exposures.results import ExposureResults
+from analytics.regression import MODELS
 from gui.tabs.base import AnalysisTab
+from gui.widgets.dataframe_view import DataFrameView
+from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.plots import PALETTE, TimeSeriesPlot, to_epoch
+
+__all__ = ["ExposuresTab"]
+
+AUTO_MODEL = "largest available"
+METHOD_LABELS = {"full sample": "full", "rolling window": "rolling", "split at holdings dates": "split"}
+_SHADES = (pg.mkBrush(78, 121, 167, 28), pg.mkBrush(242, 142, 43, 28))
 
 
 class ExposuresTab(AnalysisTab):
+    """A fund's factor exposures through time from its holdings, against top-down regressions."""
+
     title = "Holdings exposures"
+    main_table = "exposures"
 
+    # --- inputs ---------------------------------------------------------------------
     def build_inputs(self, form: QFormLayout) -> None:
-        form.addRow(QLabel("Coming soon."))
+        self.holdings_combo = DatasetCombo(self.workspace, ("holdings",))
+        self.benchmark_combo = DatasetCombo(self.workspace, ("holdings",), none_label="none")
+        self.returns_combo = DatasetCombo(self.workspace, ("returns",))
+        self.factors_combo = DatasetCombo(self.workspace, ("returns",), none_label="factor columns of the returns data")
+        self.model_combo = QComboBox()
+        self.model_combo.addItems([AUTO_MODEL, *MODELS])
+        self.method_combo = QComboBox()
+        self.method_combo.addItems(list(METHOD_LABELS))
+        self.window_spin = QSpinBox()
+        self.window_spin.setRange(2, 5000)
+        self.window_spin.setValue(252)
+        self.window_spin.setSuffix(" periods")
+        self.min_obs_spin = QSpinBox()
+        self.min_obs_spin.setRange(0, 5000)
+        self.min_obs_spin.setSpecialValueText("default")
+        self.excess_check = QCheckBox("returns are already excess of RF")
+        form.addRow("Holdings", self.holdings_combo)
+        form.addRow("Benchmark", self.benchmark_combo)
+        form.addRow("Stock returns", self.returns_combo)
+        form.addRow("Factors", self.factors_combo)
+        form.addRow("Model", self.model_combo)
+        form.addRow("Stock betas", self.method_combo)
+        form.addRow("Rolling window", self.window_spin)
+        form.addRow("Min. returns", self.min_obs_spin)
+        form.addRow("", self.excess_check)
+        self.method_combo.currentTextChanged.connect(self._on_method_change)
+        self.window_spin.setEnabled(False)
+        self.holdings_combo.sigDatasetChanged.connect(self._match_returns)
+        self._match_returns(self.holdings_combo.current_dataset())
 
-    def build_results(self, area: QWidget) -> None:
-        QVBoxLayout(area).addWidget(QLabel("Holdings exposures: coming soon."))
+    def _on_method_change(self, text: str) -> None:
+        self.window_spin.setEnabled(METHOD_LABELS[text] == "rolling")
+
+    def _match_returns(self, holdings: object) -> None:
+        """Pick the returns data set that holds the most of the chosen holdings' ids."""
+        if holdings is None:
+            return
+        ids = set(holdings.data["id"])
+        candidates = self.workspace.datasets(("returns",))
+        best = max(candidates, key=lambda d: len(ids & set(d.data.assets.columns)), default=None)
+        if best is not None and ids & set(best.data.assets.columns):
+            self.returns_combo.select(best.name)
 
     def make_job(self):
-        raise InputError("Holdings exposures is coming in the next version.")
+        holdings = self.holdings_combo.current_dataset()
+        if holdings is None:
+            raise InputError("no holdings loaded; open a holdings file (date, id, weight).")
+        stocks = self.returns_combo.current_dataset()
+        if stocks is None:
+            raise InputError("no stock returns loaded; open the held stocks' returns.")
+        factor_set = self.factors_combo.current_dataset() or stocks
+        if factor_set.data.freq != stocks.data.freq:
+            raise InputError(f"{stocks.name} is {stocks.data.freq} but {factor_set.name} is "
+                             f"{factor_set.data.freq}; choose factors of the same frequency.")
+        benchmark = self.benchmark_combo.current_dataset()
+        method = METHOD_LABELS[self.method_combo.currentText()]
+        model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
+        factory = partial(
+            exposures_job, holdings.data, stocks.data.assets, factor_set.data.factors, freq=stocks.data.freq,
+            method=method, window=self.window_spin.value() if method == "rolling" else None,
+            min_obs=self.min_obs_spin.value() or None, model=model, excess=self.excess_check.isChecked(),
+            benchmark=None if benchmark is None else benchmark.data, source=factor_set.name,
+        )
+        self._notes = (*holdings.notes, *stocks.notes, *(factor_set.notes if factor_set is not stocks else ()))
+        self._simulated = holdings.simulated or stocks.simulated
+        return factory, f"Exposures of {holdings.name}…"
 
-    def run(self) -> bool:
-        return False
+    # --- results --------------------------------------------------------------------
+    def build_results(self, area: QWidget) -> None:
+        self.notes_label = QLabel()
+        self.notes_label.setWordWrap(True)
+        self.notes_label.setStyleSheet("color: #555;")
+        self.stack = QWidget()
+        self.stack_layout = QVBoxLayout(self.stack)
+        self.stack_layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidget(self.stack)
+        scroll.setWidgetResizable(True)
+        self.factor_plots: dict[str, TimeSeriesPlot] = {}
+        self._segments: dict[str, pg.PlotDataItem] = {}
+        self._regions: dict[str, list[pg.LinearRegionItem]] = {}
+        self.coverage_plot = self._new_plot("Coverage: share of |weight| with a stock beta", "share")
+        self.date_combo = QComboBox()
+        self.date_combo.currentIndexChanged.connect(self._on_date_chosen)
+        self.contributions_view = DataFrameView()
+        self.topdown_view = DataFrameView()
+        self.active_view = DataFrameView()
+        table_box = QWidget()
+        table_layout = QVBoxLayout(table_box)
+        table_layout.setContentsMargins(0, 0, 0, 0)
+        table_layout.addWidget(self.date_combo)
+        table_layout.addWidget(self.contributions_view)
+        tables = QTabWidget()
+        tables.addTab(table_box, "Holdings on date")
+        tables.addTab(self.topdown_view, "Top-down regressions")
+        tables.addTab(self.active_view, "Active exposures")
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(scroll)
+        splitter.addWidget(tables)
+        splitter.setSizes([480, 220])
+        layout = QVBoxLayout(area)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.notes_label)
+        layout.addWidget(splitter, 1)
+        self.selected_date: pd.Timestamp | None = None
 
-    def show_result(self, result: object) -> None:
-        raise NotImplementedError
+    def _new_plot(self, title: str, y_label: str) -> TimeSeriesPlot:
+        plot = TimeSeriesPlot(title, y_label)
+        plot.setMinimumHeight(170)
+        plot.scene().sigMouseClicked.connect(self._on_plot_clicked)
+        self.stack_layout.addWidget(plot)
+        return plot
+
+    def show_result(self, result: ExposureResults) -> None:
+        notes = [*self._notes, *result.notes, f"stock betas: {result.method}"
+                 + (f" ({result.window}-period window, betas through the previous period)" if result.window else "")
+                 + f"; at least {result.min_obs} returns per beta."]
+        if self._simulated:
+            notes.insert(0, "SIMULATED demo data.")
+        self.notes_label.setText(" ".join(dict.fromkeys(notes)))
+        self._draw_factors(result)
+        self.coverage_plot.set_frame(result.exposures[["coverage"]])
+        self.topdown_view.set_frame(result.topdown)
+        active = result.active
+        self.active_view.set_frame(active.reset_index() if active is not None else pd.DataFrame())
+        with QSignalBlocker(self.date_combo):
+            self.date_combo.clear()
+            for start in result.windows["window_start"]:
+                self.date_combo.addItem(str(start.date()))  # text only: Timestamps as item data upset PySide
+        keep = self.selected_date if self.selected_date is not None else result.windows["window_start"].iloc[-1]
+        self.select_date(keep)
+
+    def _draw_factors(self, result: ExposureResults) -> None:
+        """One plot per factor: bottom-up (and benchmark) line, top-down segments, window shading."""
+        for name in list(self.factor_plots):
+            if name not in result.factors:
+                self.factor_plots.pop(name).deleteLater()
+        for i, factor in enumerate(result.factors):
+            plot = self.factor_plots.get(factor)
+            if plot is None:
+                plot = self.factor_plots[factor] = self._new_plot(f"{factor} exposure", "beta")
+                self._segments[factor] = plot.getPlotItem().plot(
+                    [], [], pen=pg.mkPen("#222", width=2.2, style=Qt.PenStyle.DashLine), name="top-down (per window)")
+                self.stack_layout.insertWidget(i, plot)
+            frame = result.exposures[[factor]].rename(columns={factor: "bottom-up"})
+            if result.benchmark_exposures is not None:
+                frame["benchmark"] = result.benchmark_exposures[factor].reindex(frame.index)
+            plot.set_frame(frame, pens={"bottom-up": pg.mkPen(PALETTE[i % len(PALETTE)], width=1.8)})
+            x, y = self._segment_data(result, factor)
+            self._segments[factor].setData(x, y, connect="finite")
+            self._shade(plot, factor, result.windows)
+
+    @staticmethod
+    def _segment_data(result: ExposureResults, factor: str) -> tuple[np.ndarray, np.ndarray]:
+        """Horizontal segments at each window's top-down beta, broken between windows."""
+        windows = result.topdown.iloc[1:]
+        x = np.column_stack([to_epoch(windows["window_start"]), to_epoch(windows["window_end"]),
+                             np.full(len(windows), np.nan)]).ravel()
+        value = windows[factor].to_numpy(dtype=float)
+        y = np.column_stack([value, value, np.full(len(windows), np.nan)]).ravel()
+        return x, y
+
+    def _shade(self, plot: TimeSeriesPlot, factor: str, windows: pd.DataFrame) -> None:
+        for region in self._regions.pop(factor, []):
+            plot.getPlotItem().removeItem(region)
+        regions = []
+        for i, (start, end) in enumerate(zip(to_epoch(windows["window_start"]), to_epoch(windows["window_end"]))):
+            region = pg.LinearRegionItem((start, end), movable=False, brush=_SHADES[i % 2], pen=pg.mkPen(None))
+            region.setZValue(-10)
+            plot.getPlotItem().addItem(region, ignoreBounds=True)
+            regions.append(region)
+        self._regions[factor] = regions
+
+    # --- selected date --------------------------------------------------------------
+    def _on_date_chosen(self, _index: int) -> None:
+        if self.date_combo.currentText():
+            self.select_date(pd.Timestamp(self.date_combo.currentText()))
+
+    def _on_plot_clicked(self, event) -> None:
+        """A click on a plot selects that date (a bound slot: lambdas here crash PySide 6.12)."""
+        plots = [p for p in [*self.factor_plots.values(), self.coverage_plot] if p.scene() is self.sender()]
+        if self.result is None or not plots:
+            return
+        x = plots[0].getPlotItem().vb.mapSceneToView(event.scenePos()).x()
+        self.select_date(pd.Timestamp(x, unit="s"))
+
+    def select_date(self, when: pd.Timestamp) -> None:
+        """Show each holding's weight, betas and contribution on ``when`` (or the last date before)."""
+        result: ExposureResults = self.result
+        dates = result.exposures.index
+        row = int(np.clip(dates.searchsorted(pd.Timestamp(when), side="right") - 1, 0, len(dates) - 1))
+        self.selected_date = dates[row]
+        self.contributions_view.set_frame(result.contributions(self.selected_date))
+        exposure = result.exposures.iloc[row]
+        self.date_combo.setToolTip(f"{self.selected_date.date()}: coverage {exposure['coverage']:.0%}")
+
+    # --- public getters (tests read what is drawn) ----------------------------------
+    def topdown_segments(self, factor: str) -> tuple[np.ndarray, np.ndarray]:
+        """The x (epoch seconds) and y of the top-down segments drawn on ``factor``'s plot."""
+        x, y = self._segments[factor].getOriginalDataset()
+        return np.asarray(x), np.asarray(y)
+
+    def shaded_windows(self, factor: str) -> list[tuple[float, float]]:
+        """The (start, end) epoch seconds of the holdings windows shaded on ``factor``'s plot."""
+        return [tuple(region.getRegion()) for region in self._regions.get(factor, [])]

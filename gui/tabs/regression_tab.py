@@ -1,9 +1,10 @@
 """Fund regression tab: fund returns on CAPM / Fama-French factors (chapter 13.5-13.7).
 
 Inputs come from the workspace (a returns data set, optionally a separate factor data set);
-the job is :func:`analytics.regression.regression_job`. Results: the per-fund table, and for
-the fund selected in it the loadings with 95% intervals, the cumulative abnormal return
-(alpha + residual), the cumulative return attribution and the risk decomposition.
+the job is :func:`analytics.regression.report.fund_report_job`. Results: the per-fund table,
+and for the fund selected in it the loadings with 95% intervals, the cumulative abnormal
+return (alpha + residual), the cumulative return attribution, rolling and split-window
+betas, and the risk decomposition.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from analytics.errors import InputError
-from analytics.regression import MODELS, FactorRegressionResults, regression_job
+from analytics.regression import MODELS
+from analytics.regression.report import FundReport, fund_report_job
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
@@ -55,6 +57,12 @@ class RegressionTab(AnalysisTab):
         self.start_edit.setPlaceholderText("first date, e.g. 2015-01-01")
         self.end_edit = QLineEdit()
         self.end_edit.setPlaceholderText("last date")
+        self.window_spin = QSpinBox()
+        self.window_spin.setRange(0, 5000)
+        self.window_spin.setSpecialValueText("default (36 months / 252 days)")
+        self.window_spin.setSuffix(" periods")
+        self.split_edit = QLineEdit()
+        self.split_edit.setPlaceholderText("e.g. 2017-12-29 (comma-separated)")
         form.addRow("Returns", self.returns_combo)
         form.addRow("Factors", self.factors_combo)
         form.addRow("Model", self.model_combo)
@@ -63,6 +71,8 @@ class RegressionTab(AnalysisTab):
         form.addRow("Std. errors", self.hac_spin)
         form.addRow("Start", self.start_edit)
         form.addRow("End", self.end_edit)
+        form.addRow("Rolling window", self.window_spin)
+        form.addRow("Split at", self.split_edit)
         self.returns_combo.sigDatasetChanged.connect(self._on_returns_change)
         self._on_returns_change(self.returns_combo.current_dataset())
 
@@ -98,8 +108,10 @@ class RegressionTab(AnalysisTab):
         model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
         lags = self.hac_spin.value()
         cov = {"cov_type": "hac", "cov_config": {"maxlags": lags}} if lags else {}
+        splits = [s.strip() for s in self.split_edit.text().split(",") if s.strip()]
         factory = partial(
-            regression_job, data.assets, factors.factors, freq=data.freq, funds=funds, returns_source=dataset.name, model=model,
+            fund_report_job, data.assets, factors.factors, freq=data.freq, window=self.window_spin.value() or None,
+            splits=splits, funds=funds, returns_source=dataset.name, model=model,
             excess=self.excess_check.isChecked(), start=self.start_edit.text().strip() or None,
             end=self.end_edit.text().strip() or None, source=factor_set.name, **cov,
         )
@@ -121,11 +133,15 @@ class RegressionTab(AnalysisTab):
         self.abnormal_plot = TimeSeriesPlot("Cumulative abnormal return (alpha + residual)", "sum of returns")
         self.attribution_plot = TimeSeriesPlot("Cumulative return attribution", "sum of returns")
         self.risk_plot = BarPlot("Share of return variance", "share")
+        self.rolling_plot = TimeSeriesPlot("Rolling loadings", "beta")
+        self.split_view = DataFrameView()
         self.detail_view = DataFrameView()
         self.plots = QTabWidget()
         self.plots.addTab(self.loadings_plot, "Loadings")
         self.plots.addTab(self.abnormal_plot, "Abnormal return")
         self.plots.addTab(self.attribution_plot, "Attribution")
+        self.plots.addTab(self.rolling_plot, "Rolling betas")
+        self.plots.addTab(self.split_view, "Split windows")
         self.plots.addTab(self.risk_plot, "Risk")
         self.plots.addTab(self.detail_view, "Coefficients")
         lower = QWidget()
@@ -143,8 +159,10 @@ class RegressionTab(AnalysisTab):
         layout.addWidget(splitter, 1)
         self.selected_fund: str | None = None
 
-    def show_result(self, result: FactorRegressionResults) -> None:
-        notes = [*self._notes, *result.notes, f"{result.cov_description}; annualized ×{result.periods_per_year}."]
+    def show_result(self, report: FundReport) -> None:
+        result = report.results
+        notes = [*self._notes, *result.notes, f"{result.cov_description}; annualized ×{result.periods_per_year}; "
+                 f"rolling window {report.window} periods."]
         if self._simulated:
             notes.insert(0, "SIMULATED demo data.")
         self.notes_label.setText(" ".join(dict.fromkeys(notes)))
@@ -158,7 +176,8 @@ class RegressionTab(AnalysisTab):
 
     def select_fund(self, fund: str) -> None:
         """Show the selected fund's loadings, abnormal path, attribution and risk."""
-        result: FactorRegressionResults = self.result
+        report: FundReport = self.result
+        result = report.results
         self.selected_fund = fund
         row = result.summary.set_index("fund").loc[fund]
         self.fund_label.setText(
@@ -178,6 +197,9 @@ class RegressionTab(AnalysisTab):
         shares = risk[(risk["fund"] == fund) & (risk["part"] == "share")].iloc[0]
         labels = [*factors, "residual"]
         self.risk_plot.set_bars(labels, np.array([shares[c] for c in labels], dtype=float))
+        self.rolling_plot.set_frame(report.rolling_for(fund).dropna(how="all"))
+        splits = report.splits
+        self.split_view.set_frame(splits[splits["fund"] == fund].reset_index(drop=True) if len(splits) else splits)
         detail = result.detail
         with QSignalBlocker(self.detail_view):
             self.detail_view.set_frame(detail[detail["fund"] == fund].reset_index(drop=True))

@@ -25,8 +25,11 @@ class DatasetCombo(QComboBox):
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(18)
         workspace.sigChanged.connect(self._on_workspace_change)
-        self.currentIndexChanged.connect(lambda _i: self.sigDatasetChanged.emit(self.current_dataset()))
+        self.currentIndexChanged.connect(self._on_index_change)
         self._on_workspace_change()
+
+    def _on_index_change(self, _index: int) -> None:
+        self.sigDatasetChanged.emit(self.current_dataset())
 
     def current_dataset(self) -> Dataset | None:
         """The chosen data set, or None for the 'none' entry."""

@@ -34,7 +34,7 @@ def test_loadings_plot_shows_selected_fund_with_intervals(window):
     tab = window.analysis_tabs[0]
     tab.select_fund("Momentum ETF")
     bars = tab.loadings_plot.bars()
-    result = tab.result
+    result = tab.result.results
     np.testing.assert_allclose(bars["value"], result.params.loc["Momentum ETF", result.factors])
     assert (bars["lower"] < bars["value"]).all() and (bars["value"] < bars["upper"]).all()
     text = tab.loadings_plot.hover_at(5.0, 0.0)
@@ -46,7 +46,7 @@ def test_abnormal_path_is_cumulative_alpha_plus_residual(window):
     tab = window.analysis_tabs[0]
     tab.select_fund("Value Quality Fund")
     _x, y = tab.abnormal_plot.curve_data("abnormal (alpha + residual)")
-    result = tab.result
+    result = tab.result.results
     expected = (result.resid["Value Quality Fund"] + result.params.loc["Value Quality Fund", "const"]).cumsum()
     np.testing.assert_allclose(y, expected.to_numpy())
     assert "2012-" in tab.abnormal_plot.hover_at(_x[10], 0.0)
@@ -188,3 +188,18 @@ def test_worker_crash_is_reported_with_a_log_file(window, qtbot, factordesk_home
     reports = list((factordesk_home / "log").glob("crash-*.txt"))
     assert reports and "RuntimeError: boom" in reports[0].read_text()
     assert "RuntimeError: boom" in window.notifier.last_dialog.detailedText()
+
+
+def test_rolling_and_split_betas_follow_the_selected_fund(window, qtbot):
+    """Rolling loadings are drawn per factor; split windows refit before and after the split date."""
+    tab = window.analysis_tabs[0]
+    tab.split_edit.setText("2017-12-29")
+    with qtbot.waitSignal(tab.sigResultChanged, timeout=60_000):
+        tab.run()
+    tab.select_fund("Index Tracker")
+    assert tab.rolling_plot.names == ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
+    _x, beta = tab.rolling_plot.curve_data("Mkt-RF")
+    assert abs(np.nanmedian(beta) - 1.0) < 0.02  # the tracker's true market beta is 1
+    splits = tab.split_view.frame()
+    assert list(splits["window_end"].astype(str)) == ["2017-12-29", "2021-12-31"]
+    assert (splits["fund"] == "Index Tracker").all()

@@ -77,8 +77,8 @@ def test_monthly_pull_matches_the_course_extract(source: WrdsSource, shared_data
 
 
 def test_chunking_gives_the_same_rows(source: WrdsSource) -> None:
-    """Querying ids in chunks of 2 returns exactly what one query returns."""
-    ids = [14593, 10107, 86580, 84788, NAME_CHANGE]
+    """Querying ids in chunks of 2 (one chunk finding nothing) returns exactly what one query returns."""
+    ids = [14593, 10107, 86580, 84788, 1, NAME_CHANGE]
     one = pull(source, Store(), permnos=ids, freq="daily").frame
     steps: list[str] = []
     request = PullRequest.build("2019-01-01", "2020-12-31", permnos=ids, freq="daily", chunk_size=2)
@@ -119,6 +119,14 @@ def test_hostile_ticker_is_just_an_unknown_ticker(source: WrdsSource, sql) -> No
     with pytest.raises(InputError, match="no permno carried ticker"):
         pull(source, Store(), tickers=[HOSTILE], legacy=True)
     assert sql("SELECT count(*) FROM crsp.dsf")[0] == (before,)
+
+
+def test_ids_without_rows_are_refused(source: WrdsSource) -> None:
+    """Permnos with no rows in the range give a clear error instead of an empty store entry."""
+    with pytest.raises(InputError, match="no rows for these ids"):
+        pull(source, Store(), permnos=[1, 2], legacy=True)
+    with pytest.raises(InputError, match="no rows"):
+        pull(source, Store(), permnos=[14593], start="2021-01-01", end="2021-12-31")
 
 
 def test_unknown_tickers_are_reported(source: WrdsSource) -> None:

@@ -1,0 +1,182 @@
+"""Read-only results of a holdings exposure analysis, and the tables they export as.
+
+:class:`HoldingsView` is one holdings file laid on the return dates (which holdings are in
+force on each date, and the betas of their stocks); :class:`ExposureResults` holds the fund's
+view, the optional benchmark's, and the top-down regressions. Derived numbers (exposures,
+coverage, active exposures, contributions) are cached properties or small methods, like the
+regression results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from analytics.errors import InputError
+
+__all__ = ["HoldingsView", "ExposureResults"]
+
+
+@dataclass(frozen=True)
+class HoldingsView:
+    """Holdings in force on each return date, and (once estimated) the held stocks' betas.
+
+    ``weights`` is dates × ids (0 where not held); ``held_since`` gives, per date, the
+    holdings date in force; ``betas`` is dates × ids × factors (NaN: no beta).
+    """
+
+    weights: pd.DataFrame
+    held_since: pd.Series
+    betas: np.ndarray | None = None
+    factors: tuple[str, ...] = ()
+
+    @classmethod
+    def build(cls, holdings: pd.DataFrame, returns: pd.DataFrame) -> HoldingsView:
+        """Lay ``holdings`` (date, id, weight) on the return dates: each applies after its date."""
+        grid = holdings.pivot_table(index="date", columns="id", values="weight", aggfunc="sum", fill_value=0.0)
+        grid = grid.reindex(columns=returns.columns, fill_value=0.0)
+        # the last holdings date strictly before each return date (no look-ahead)
+        which = grid.index.searchsorted(returns.index, side="left") - 1
+        in_force = which >= 0
+        if not in_force.any():
+            raise InputError(
+                f"the first holdings date {grid.index[0].date()} is on or after the last return date "
+                f"{returns.index[-1].date()}; use returns that cover the periods after the holdings."
+            )
+        dates = returns.index[in_force]
+        weights = pd.DataFrame(grid.to_numpy()[which[in_force]], index=dates, columns=returns.columns)
+        return cls(weights.rename_axis("date"), pd.Series(grid.index[which[in_force]], index=dates, name="held_since"))
+
+    def with_betas(self, betas: np.ndarray, factors: tuple[str, ...]) -> HoldingsView:
+        """A copy holding the stocks' betas (dates × ids × ``factors``) for these dates."""
+        return replace(self, betas=betas, factors=tuple(factors))
+
+    @property
+    def dates(self) -> pd.DatetimeIndex:
+        """Return dates with holdings in force."""
+        return self.weights.index
+
+    def window_rows(self) -> list[tuple[int, int]]:
+        """Row ranges ``[lo, hi)`` of ``dates`` under each holdings date, in order."""
+        codes = self.held_since.to_numpy()
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        ends = np.r_[starts[1:], len(codes)]
+        return list(zip(starts.tolist(), ends.tolist()))
+
+    @property
+    def n_windows(self) -> int:
+        """Holdings windows with at least one return date."""
+        return len(self.window_rows())
+
+    @cached_property
+    def _covered(self) -> np.ndarray:
+        return np.isfinite(self.betas).all(axis=2)
+
+    @cached_property
+    def exposures(self) -> pd.DataFrame:
+        """Σ weight × beta over the holdings with a beta, and the covered share of |weight|
+        (NaN exposures on dates where no holding has a beta)."""
+        w = self.weights.to_numpy()
+        covered = self._covered
+        total = np.einsum("tj,tjk->tk", np.where(covered, w, 0.0), np.nan_to_num(self.betas))
+        gross = np.abs(w).sum(axis=1)
+        coverage = np.divide(np.where(covered, np.abs(w), 0.0).sum(axis=1), gross,
+                             out=np.zeros_like(gross), where=gross > 0)
+        total[coverage == 0] = np.nan  # nothing covered: no exposure, rather than a false zero
+        frame = pd.DataFrame(total, index=self.dates, columns=list(self.factors))
+        frame["coverage"] = coverage
+        return frame
+
+    def never_covered(self) -> list[str]:
+        """Held ids that have no beta on any date they are held."""
+        held = self.weights.to_numpy() != 0
+        ever = (held & self._covered).any(axis=0)
+        return [str(c) for c, h, e in zip(self.weights.columns, held.any(axis=0), ever) if h and not e]
+
+    def contributions(self, date: pd.Timestamp) -> pd.DataFrame:
+        """The holdings in force on ``date`` (or the last date before it): weight, betas, weight × beta."""
+        row = max(0, int(self.dates.searchsorted(pd.Timestamp(date), side="right")) - 1)
+        w = self.weights.iloc[row]
+        held = np.flatnonzero(w.to_numpy() != 0)
+        betas = pd.DataFrame(self.betas[row, held], index=w.index[held], columns=list(self.factors))
+        out = pd.DataFrame({"weight": w.iloc[held]})
+        out = out.join(betas.add_prefix("beta_")).join(betas.mul(out["weight"], axis=0).add_prefix("contrib_"))
+        return out.rename_axis("id").reset_index()
+
+
+@dataclass(frozen=True)
+class ExposureResults:
+    """Bottom-up exposures of a fund (and benchmark), top-down regressions, and what was assumed."""
+
+    model: str
+    freq: str
+    method: str
+    window: int | None
+    min_obs: int
+    factors: tuple[str, ...]
+    fund: HoldingsView
+    fund_returns: pd.Series
+    topdown: pd.DataFrame
+    benchmark: HoldingsView | None = None
+    notes: tuple[str, ...] = ()
+
+    @cached_property
+    def exposures(self) -> pd.DataFrame:
+        """One row per return date in force: ``<factor>..., coverage`` (index ``date``)."""
+        return self.fund.exposures
+
+    @cached_property
+    def benchmark_exposures(self) -> pd.DataFrame | None:
+        """The benchmark's exposures on its own dates, when a benchmark was given."""
+        return None if self.benchmark is None else self.benchmark.exposures
+
+    @cached_property
+    def active(self) -> pd.DataFrame | None:
+        """Fund minus benchmark exposures on the dates both have holdings in force."""
+        if self.benchmark_exposures is None:
+            return None
+        factors = list(self.factors)
+        fund, bench = self.exposures[factors], self.benchmark_exposures[factors]
+        dates = fund.index.intersection(bench.index)
+        return fund.loc[dates] - bench.loc[dates]
+
+    @cached_property
+    def windows(self) -> pd.DataFrame:
+        """Holdings windows: holdings date, first and last return date, positions, weight sum."""
+        rows = []
+        for lo, hi in self.fund.window_rows():
+            w = self.fund.weights.iloc[lo]
+            rows.append({"holdings_date": self.fund.held_since.iloc[lo], "window_start": self.fund.dates[lo],
+                         "window_end": self.fund.dates[hi - 1], "positions": int((w != 0).sum()),
+                         "weight_sum": float(w.sum())})
+        return pd.DataFrame(rows)
+
+    def contributions(self, date: pd.Timestamp) -> pd.DataFrame:
+        """Each holding's weight, betas and weight × beta on ``date`` (the exposure table)."""
+        return self.fund.contributions(date)
+
+    @cached_property
+    def stock_betas(self) -> pd.DataFrame:
+        """Per holdings window: each held stock's weight and the betas used on the window's first date."""
+        parts = []
+        for start in self.windows["window_start"]:
+            part = self.contributions(start).loc[:, lambda f: ~f.columns.str.startswith("contrib_")]
+            parts.append(part.assign(window_start=start))
+        frame = pd.concat(parts, ignore_index=True)
+        return frame[["window_start", *frame.columns[:-1]]]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every exportable table by name (sheets of an Excel export); ``exposures`` first."""
+        out = {
+            "exposures": self.exposures.reset_index(),
+            "topdown": self.topdown,
+            "stock_betas": self.stock_betas,
+            "windows": self.windows,
+        }
+        if self.active is not None:
+            out["active"] = self.active.rename_axis("date").reset_index()
+            out["benchmark_exposures"] = self.benchmark_exposures.reset_index()
+        return out
