@@ -31,7 +31,7 @@ from analytics.jobs import Job, Progress
 
 __all__ = [
     "Dataset", "KINDS", "LOADERS", "load_dataset", "load_dataset_job", "demo_datasets", "demo_job",
-    "describe_returns", "describe_frame", "guess_kind",
+    "describe_returns", "describe_frame", "guess_kind", "famafrench_dataset_job",
 ]
 
 LOADERS: dict[str, str] = {
@@ -130,3 +130,11 @@ def guess_kind(path: str | Path) -> str:
     if has_id and len(columns - set(ID_NAMES) - {"date"}) > 2:
         return "panel"
     return "returns"
+
+
+def famafrench_dataset_job(model: str, freq: str, *, offline: bool = False) -> Job[Dataset]:
+    """The Ken French library's factors for ``model`` as a data set (downloaded or cached)."""
+    from analytics.data.famafrench import famafrench_job
+
+    data = yield from famafrench_job(model, freq, offline=offline)
+    return Dataset(f"Ken French {model} ({freq})", "returns", data, describe_returns(data), None, data.notes)

@@ -9,19 +9,25 @@ from pathlib import Path
 import pandas as pd
 
 from analytics.data.export import export_tables
+from analytics.data.famafrench import load_famafrench
 from analytics.data.returns import ReturnsData, load_returns
 from analytics.data.units import UNITS
 from analytics.errors import InputError
 from analytics.frequency import FREQUENCIES
 from analytics.regression.models import MODELS
 
-__all__ = ["add_data_options", "load_inputs", "emit", "print_notes", "split_list"]
+#: ``--factors kenfrench:ff6`` downloads the model's factors from the Ken French library.
+KENFRENCH = "kenfrench"
+
+__all__ = ["KENFRENCH", "add_data_options", "load_inputs", "emit", "print_notes", "split_list"]
 
 
 def add_data_options(parser: argparse.ArgumentParser, *, factors_required: bool = False) -> None:
     """--factors, --model, --freq, --factor-units, --units: how returns and factors are read."""
     parser.add_argument("--factors", metavar="FILE", required=factors_required,
-                        help="factor file (default: factor columns of the returns file)")
+                        help="factor file, or kenfrench[:capm|ff3|ff5|ff6] for the Ken French library's factors "
+                             "(downloaded once, then cached; default: factor columns of the returns file)")
+    parser.add_argument("--offline", action="store_true", help="with --factors kenfrench: use the cache only")
     parser.add_argument("--model", choices=list(MODELS), help="factor model (default: the largest available)")
     parser.add_argument("--freq", choices=["auto", *FREQUENCIES], default="auto", help="data frequency")
     parser.add_argument("--factor-units", choices=UNITS, default="auto", help="factor returns in percent or decimals")
@@ -35,7 +41,11 @@ def load_inputs(
     data = load_returns(returns_path, freq=args.freq, units=args.units, factor_units=args.factor_units, **kwargs)
     if not args.factors:
         return data, data
-    factors = load_returns(args.factors, freq=args.freq, units=args.units, factor_units=args.factor_units)
+    kind, _, model = args.factors.partition(":")
+    if kind == KENFRENCH:
+        factors = load_famafrench(model or args.model or "ff6", data.freq, offline=args.offline)
+    else:
+        factors = load_returns(args.factors, freq=args.freq, units=args.units, factor_units=args.factor_units)
     if factors.freq != data.freq:
         raise InputError(
             f"{data.source} is {data.freq} but {factors.source} is {factors.freq}; use factors of the same "

@@ -16,7 +16,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QIc
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from analytics.data.demo import DEMO_LABEL
-from analytics.workspace import Dataset, demo_job, guess_kind, load_dataset_job
+from analytics.workspace import Dataset, demo_job, famafrench_dataset_job, guess_kind, load_dataset_job
 from gui.data_panel import DataPanel
 from gui.jobs import JobRunner, shutdown_pool
 from gui.notifier import Notifier
@@ -91,6 +91,9 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        data_menu = self.menuBar().addMenu("&Data")
+        data_menu.addAction("Ken French factors…", self.kenfrench_dialog)
+        data_menu.addAction("Data sources (WRDS, local store)…", self.open_data_sources)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(dock.toggleViewAction())
         help_menu = self.menuBar().addMenu("&Help")
@@ -123,6 +126,25 @@ class MainWindow(QMainWindow):
         """Load files one after another on the worker pool; ``kind`` is guessed when None."""
         self._pending = [(str(p), kind) for p in paths]
         self._load_next()
+
+    def kenfrench_dialog(self) -> None:
+        """Choose Ken French factors, then fetch them on the worker pool."""
+        from gui.kenfrench_dialog import KenFrenchDialog
+
+        dialog = KenFrenchDialog(self)
+        dialog.accepted.connect(lambda: self.load_kenfrench(*dialog.choice()))
+        dialog.open()
+
+    def load_kenfrench(self, model: str, freq: str, offline: bool = False) -> None:
+        """Download (or read from the cache) the Ken French factors of ``model`` into the workspace."""
+        self.loader.submit(partial(famafrench_dataset_job, model, freq, offline=offline),
+                           f"Fetching Ken French {model} {freq} factors…")
+
+    def open_data_sources(self) -> None:
+        """The WRDS / local store dialog; what it pulls goes straight into the workspace."""
+        from gui.data_sources_dialog import DataSourcesDialog
+
+        DataSourcesDialog(self.workspace, self.notifier, parent=self).open()
 
     def _load_next(self) -> None:
         if not getattr(self, "_pending", None) or self.loader.busy:

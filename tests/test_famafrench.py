@@ -388,3 +388,20 @@ def test_cli_regress_with_exported_factors(online: Library, session, store: Stor
     row = pd.read_csv(out).iloc[0]
     assert row["fund"] == "QMOM" and row["Mkt-RF"] == pytest.approx(1.2, abs=0.02)
     assert row["HML"] == pytest.approx(0.4, abs=0.02) and row["n_obs"] == len(factors)
+
+
+def test_gui_fetches_factors_into_the_workspace(online: Library, qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Data > Ken French factors downloads on the worker pool and lists the factors as a data set."""
+    from gui.app import create_app
+    from gui.main_window import MainWindow
+
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    create_app([])
+    window = MainWindow()
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.workspace.sigChanged, timeout=30_000):
+        window.load_kenfrench("ff3", "monthly")
+    dataset = window.workspace.get("Ken French ff3 (monthly)")
+    assert dataset is not None and dataset.data.factor_names == ("Mkt-RF", "SMB", "HML")
+    assert any("F-F_Research_Data_Factors" in hit for hit in online.hits)
+    assert "monthly" in dataset.summary and "3 factors + RF" in dataset.summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from analytics.errors import InputError
 
-__all__ = ["MODELS", "model_factors", "choose_model"]
+__all__ = ["MODELS", "LABELS", "model_factors", "choose_model"]
 
 #: Model name -> regressors, in the order tables show them.
 MODELS: dict[str, tuple[str, ...]] = {
