@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from analytics import jobs
 from analytics.data.export import export_tables
 from analytics.data.returns import load_returns
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _fund_returns(args: argparse.Namespace):
+def _fund_returns(args: argparse.Namespace) -> pd.Series:
     """The single fund return series of ``--fund-returns``."""
     data = load_returns(args.fund_returns, freq=args.freq, units=args.units)
     if data.assets.shape[1] != 1:

@@ -29,6 +29,7 @@ OK = None
 EXPECTED: dict[str, tuple[str | None, str | None, str | None]] = {
     "good.csv": (OK, "decimals", OK),
     "european.csv": (OK, r"European CSV \(';' separator, ',' decimal comma\)", OK),
+    "european_excel_export.csv": (OK, "day.month.year", OK),
     "utf16.csv": (OK, "read as UTF-16", OK),
     "utf16le_no_bom.csv": (OK, "read as UTF-16", OK),
     "day_first_dates.csv": (OK, "day/month/year", OK),
@@ -98,7 +99,7 @@ def test_readable_variants_give_the_same_numbers(corpus) -> None:
     """UTF-16 and European files read to exactly the numbers of the plain UTF-8 file."""
     paths, _ = corpus
     good = load_returns(paths["good.csv"])
-    for case in ("european.csv", "utf16.csv", "utf16le_no_bom.csv", "day_first_dates.csv"):
+    for case in ("european.csv", "european_excel_export.csv", "utf16.csv", "utf16le_no_bom.csv", "day_first_dates.csv"):
         other = load_returns(paths[case])
         assert other.assets.equals(good.assets) and other.factors.equals(good.factors), case
 

@@ -25,6 +25,7 @@ def _parse(cells: list[str], column: str = "date"):
         (["19260701", "19260702"], ["1926-07-01", "1926-07-02"], "yyyymmdd"),
         (["2020-01", "2020-2"], ["2020-01-31", "2020-02-29"], "iso-month"),
         (["43861", "43890.5"], ["2020-01-31", "2020-02-29"], "excel"),
+        (["31.01.2020", "1.2.2020"], ["2020-01-31", "2020-02-01"], "dotted"),
     ],
 )
 def test_each_format_parses(cells, expected, style) -> None:
@@ -48,9 +49,10 @@ def test_us_dates_stay_month_first_without_note() -> None:
     assert parsed.note is None
 
 
-def test_excel_serial_notes_the_interpretation() -> None:
-    """Excel serial numbers are read with a note naming the column."""
+def test_excel_serial_and_european_dates_note_the_interpretation() -> None:
+    """Excel serial numbers and European D.M.YYYY dates are read with a note saying how."""
     assert "Excel serial" in _parse(["43861", "43890"]).note
+    assert "day.month.year" in _parse(["01.02.2020", "01.03.2020"]).note
 
 
 @pytest.mark.parametrize(

@@ -45,7 +45,8 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess:
 def test_spec_keeps_dynamic_imports():
     """pyqtgraph's dynamic Qt OpenGL imports and SQLAlchemy's PostgreSQL driver are hidden imports, never excluded."""
     lists = _spec_lists()
-    for module in ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "psycopg2", "sqlalchemy.dialects.postgresql.psycopg2"):
+    dynamic = ("PySide6.QtOpenGL", "PySide6.QtOpenGLWidgets", "psycopg2", "sqlalchemy.dialects.postgresql.psycopg2")
+    for module in dynamic:
         assert module in lists["HIDDEN_IMPORTS"]
         assert module not in lists["EXCLUDES"]
     assert {"tkinter", "IPython", "PySide6.QtWebEngineCore", "PySide6.Qt3DCore", "pytest"} <= set(lists["EXCLUDES"])
@@ -88,8 +89,9 @@ def test_first_paint_hook_exits():
 
 
 def test_gui_import_stays_light():
-    """Importing the GUI does not import statsmodels, wrds or pandas-datareader (they load when first used)."""
-    code = f"import json, sys, gui.app; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    """Importing the GUI and its tabs does not import statsmodels, wrds or pandas-datareader (loaded when used)."""
+    tabs = ", ".join(module for module, _cls in TABS)
+    code = f"import json, sys, gui.app, {tabs}; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     done = _run(["-c", code], timeout=120)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []

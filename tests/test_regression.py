@@ -172,6 +172,35 @@ def test_bad_regression_inputs_raise_input_error(panel, change, kwargs, message)
         FactorModel(funds, factors, freq="monthly", **kwargs).fit()
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda x: x["RF"], "'CASH': its excess returns do not vary"),
+        (lambda x: x["RF"] + 0.002, "'CASH': its excess returns do not vary"),
+        (lambda x: x["Mkt-RF"] + 0.5 * x["SMB"] + x["RF"], r"'CASH': the factors fit its excess returns exactly"),
+    ],
+)
+@pytest.mark.parametrize("cov", [{}, {"cov_type": "hac", "maxlags": 2}])
+def test_constant_or_exactly_fitted_fund_is_refused(panel, make, message, cov) -> None:
+    """A fund with constant excess returns or an exact factor fit is refused (its statistics
+    would be 0/0 and sqrt of rounding noise), in plain and HAC fits alike."""
+    funds, factors = panel
+    funds = funds.assign(CASH=make(factors))
+    with pytest.raises(InputError, match=message):
+        FactorModel(funds, factors, freq="monthly", model="ff3").fit(**cov)
+
+
+def test_near_exact_fit_still_matches_statsmodels(panel) -> None:
+    """R² of 0.99999 (an index tracker) is estimated, equal to statsmodels."""
+    funds, factors = panel
+    noise = np.random.default_rng(5).normal(0, 1e-4, len(factors))
+    funds = funds.assign(TRACKER=factors["Mkt-RF"] + factors["RF"] + noise)
+    res = FactorModel(funds, factors, freq="monthly", model="capm").fit()
+    fit, _ = _statsmodels_fit(funds, factors, "TRACKER", ["Mkt-RF"])
+    assert res.rsquared["TRACKER"] > 0.9999
+    np.testing.assert_allclose(res.bse.loc["TRACKER"].to_numpy(), fit.bse.to_numpy(), rtol=1e-8)
+
+
 def test_collinearity_within_one_fund_sample_names_the_fund() -> None:
     """Factors collinear only over a fund's own dates are refused naming that fund."""
     funds, factors = _panel(n_funds=2)

@@ -20,9 +20,7 @@ import ctypes
 import glob
 import math
 import os
-import queue
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
@@ -47,8 +45,6 @@ CAP_NAMES = ("mcap", "me", "market_cap", "marketcap", "mktcap", "cap")
 # Cells per padded block (dates × regressors × stocks): about 4 MB, so a block stays in cache
 # through the few passes made over it.
 _BLOCK_CELLS = 512 * 1024
-# Threads working on blocks of dates at once (the machines we target have two cores or more).
-_WORKERS = min(2, os.cpu_count() or 1)
 # Above this condition number of a date's Z'Z its characteristics count as collinear.
 _COND_LIMIT = 1e12
 
@@ -270,29 +266,13 @@ def _fit_dates(data: PanelArrays, setup: Setup) -> Job[RawFit]:
         n=np.zeros(n_dates, dtype=int), mean=np.full((n_dates, k), np.nan), std=np.full((n_dates, k), np.nan),
         lower=np.full((n_dates, k), -np.inf), upper=np.full((n_dates, k), np.inf), cutoff=np.full(n_dates, -np.inf),
     )
-    # A few buffers reused by every block (a fresh 4 MB array per block costs its page
-    # faults), one per worker thread: numpy releases the GIL, so blocks run on both cores.
-    buffers: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
-    for _ in range(_WORKERS):
-        buffers.put(np.empty(per_block * (kk + 3) * int(counts.max())))
-
-    def work(t0: int, t1: int) -> None:
-        buffer = buffers.get()
-        try:
-            with _one_blas_thread():
-                _block(data, setup, t0, t1, stats, (xtx, xty, yty), buffer)
-        finally:
-            buffers.put(buffer)
-
-    pool = ThreadPoolExecutor(max_workers=_WORKERS)
-    try:
-        blocks = [(t0, min(n_dates, t0 + per_block)) for t0 in range(0, n_dates, per_block)]
-        futures = [pool.submit(work, t0, t1) for t0, t1 in blocks]
-        for (_, t1), future in zip(blocks, futures):
-            future.result()
-            yield Progress(0.95 * t1 / n_dates, f"cross-sections {t1}/{n_dates} dates")
-    finally:  # on cancel (the generator closed), drop the blocks not started
-        pool.shutdown(wait=True, cancel_futures=True)
+    # One buffer reused by every block: a fresh 4 MB array per block costs its page faults.
+    buffer = np.zeros(per_block * (kk + 3) * int(counts.max()))
+    for t0 in range(0, n_dates, per_block):
+        t1 = min(n_dates, t0 + per_block)
+        with _one_blas_thread():
+            _block(data, setup, t0, t1, stats, (xtx, xty, yty), buffer)
+        yield Progress(0.95 * t1 / n_dates, f"cross-sections {t1}/{n_dates} dates")
     params = np.full((n_dates, kk), np.nan)
     with _one_blas_thread():
         skipped = _skipped(data, setup, stats, xtx)
@@ -341,7 +321,9 @@ def _block(
             z[i, j, : sizes[i]] = values[span]
     y = pad(data.y)
     chars = z[:, c:, :]
-    valid = (np.arange(width) < sizes[:, None]) & np.isfinite(y) & np.isfinite(chars).all(axis=1)
+    # A sum over the characteristics is NaN when any of them is: one pass, no boolean temporary.
+    with np.errstate(invalid="ignore", over="ignore"):  # inf - inf is NaN: not finite, as wanted
+        valid = (np.arange(width) < sizes[:, None]) & np.isfinite(y) & np.isfinite(chars.sum(axis=1))
     if data.weight is not None:
         w = pad(data.weight)
         valid &= w > 0
@@ -356,17 +338,18 @@ def _block(
         lower, upper = _quantile_bounds(chars, valid, setup.winsorize)
         stats.lower[t0:t1], stats.upper[t0:t1] = lower, upper
         np.clip(chars, lower[:, :, None], upper[:, :, None], out=chars)
-    inside = valid[:, None, :]
-    np.copyto(z, 0.0, where=~inside)
+    out_t, out_n = np.nonzero(~valid)  # the (date, stock) cells outside the sample: few
+    z[out_t, :, out_n] = 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = chars.sum(axis=2) / n[:, None]
-        np.subtract(chars, mean[:, :, None], out=chars, where=inside)  # cells outside stay zero
+        chars -= mean[:, :, None]
+        chars[out_t, :, out_n] = 0.0
         std = np.sqrt(np.einsum("tkn,tkn->tk", chars, chars) / (n[:, None] - 1))
         chars /= np.where(std > 0, std, 1.0)[:, :, None]
     stats.mean[t0:t1], stats.std[t0:t1] = mean, std
     if c:
         z[:, 0, :] = valid
-    y[~valid] = 0.0
+    y[out_t, out_n] = 0.0
     if data.weight is not None:
         root = np.sqrt(np.where(valid, w, 0.0))
         z *= root[:, None, :]

@@ -119,7 +119,10 @@ class CrossSectionResults:
 
     def date_number(self, date: str | pd.Timestamp) -> int:
         """The estimated date ``date`` names: exact, or the only one in its month (``2020-03``)."""
-        when = pd.Timestamp(date)
+        try:
+            when = pd.Timestamp(date)
+        except ValueError:
+            raise InputError(f"{date!r} is not a date; use YYYY-MM or YYYY-MM-DD.") from None
         dates = self.data.dates[self.used]
         exact = np.flatnonzero(dates == when)
         month = np.flatnonzero((dates.year == when.year) & (dates.month == when.month))

@@ -2,7 +2,8 @@
 
 Supported, decided for the whole column at once (never cell by cell, which would silently
 mix day-first and month-first): ISO ``2020-01-31`` (optionally with a time), US
-``1/31/2020`` (day-first ``31/1/2020`` when a first part exceeds 12, with a note),
+``1/31/2020`` (day-first ``31/1/2020`` when a first part exceeds 12, with a note), European
+``31.01.2020`` (always day-first, with a note),
 Ken French ``YYYYMM`` and ``YYYYMMDD`` integers, ``YYYY-MM`` months and Excel serial numbers.
 """
 
@@ -27,6 +28,7 @@ _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("iso", re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?)?$")),
     ("iso-month", re.compile(r"^\d{4}-\d{1,2}$")),
     ("slash", re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")),
+    ("dotted", re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")),
     ("excel", re.compile(r"^\d{5}(\.\d+)?$")),
 )
 
@@ -70,7 +72,7 @@ def parse_dates(table: Table, column: str) -> ParsedDates:
         pos = _first_unmatched(text)
         raise InputError(
             f"{table.source}: {table.row_label(pos)}, column {column!r}: {text.iloc[pos]!r} is not a "
-            "date; use YYYY-MM-DD, M/D/YYYY, YYYYMM or YYYYMMDD."
+            "date; use YYYY-MM-DD, M/D/YYYY, D.M.YYYY, YYYYMM or YYYYMMDD."
         )
     values, note = _convert(text, style, table, column)
     return ParsedDates(pd.DatetimeIndex(values).normalize(), style, note)
@@ -112,6 +114,9 @@ def _convert(text: pd.Series, style: str, table: Table, column: str) -> tuple[pd
         values = pd.to_datetime(text, format=fmt, errors="coerce")
         if day_first:
             note = f"{table.source}: dates read as day/month/year (a first part exceeds 12)."
+    elif style == "dotted":
+        values = pd.to_datetime(text, format="%d.%m.%Y", errors="coerce")
+        note = f"{table.source}: dates read as day.month.year (the European convention)."
     else:
         serial = text.astype(float)
         values = pd.to_datetime("1899-12-30") + pd.to_timedelta(np.floor(serial), unit="D")

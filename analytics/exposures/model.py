@@ -31,7 +31,7 @@ from analytics.errors import InputError
 from analytics.exposures.results import ExposureResults, HoldingsView
 from analytics.frequency import normalize_dates
 from analytics.jobs import Job, Progress
-from analytics.regression import FactorModel
+from analytics.regression import FactorModel, FactorRegressionResults
 from analytics.regression.covariance import make_estimator
 from analytics.regression.models import choose_model, model_factors
 from analytics.regression.ols import fit_many
@@ -114,7 +114,7 @@ class ExposureModel:
         dates = normalize_dates(pd.DatetimeIndex(holdings["date"]), self.freq)
         frame = holdings.assign(date=dates)
         if self.freq == "monthly":
-            last = holdings.groupby(dates)["date"].transform("max").to_numpy()
+            last = holdings["date"].groupby(np.asarray(dates)).transform("max").to_numpy()
             kept = (holdings["date"].to_numpy() == last)
             if not kept.all():
                 self.notes.append(f"{what}: several holdings dates in one month; the last of each month is used.")
@@ -270,7 +270,7 @@ class ExposureModel:
         return _topdown_table(frame, fit, list(self.x.columns))
 
 
-def _topdown_table(frame: pd.DataFrame, fit, factors: list[str]) -> pd.DataFrame:
+def _topdown_table(frame: pd.DataFrame, fit: FactorRegressionResults | None, factors: list[str]) -> pd.DataFrame:
     """``window_start, window_end, const, <factor>..., r2, n_obs``: full sample first."""
     rows = []
     for col in frame.columns:

@@ -28,6 +28,8 @@ _CHUNK = 256
 _HAC_CHUNK = 16
 # Above this condition number of X'X the regressors are checked for exact collinearity.
 _COND_LIMIT = 1e12
+# Sums of squares below this share of y'y are rounding noise (an exact fit or a constant).
+_EXACT_FIT = 1e-12
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ def check_full_rank(x: np.ndarray, names: list[str], what: str) -> None:
     The tolerance matches the ``X'X`` condition limit the fit uses, so regressors that fail
     there are named here instead of being called "nearly collinear" without a culprit.
     """
+    if len(x) >= x.shape[1] and np.linalg.cond(x.T @ x) <= _COND_LIMIT:
+        return  # the common case, from the k×k cross-product alone
     for j in range(1, x.shape[1] + 1):
         s = np.linalg.svd(x[:, :j], compute_uv=False)
         if s.size < j or s[-1] <= s[0] / np.sqrt(_COND_LIMIT):
@@ -112,7 +116,21 @@ def fit_many(
             if estimator.needs_resid or done == m:
                 yield Progress(0.5 + 0.5 * done / m, f"standard errors {done}/{m} series")
     tss = yty - xty[:, 0] ** 2 / nobs  # the constant's column of X'y is the sum of y
+    _check_fits(tss, ssr, yty, series)
     return ManyOLS(params, cov, nobs, ssr, tss, first, last)
+
+
+def _check_fits(tss: np.ndarray, ssr: np.ndarray, yty: np.ndarray, series: list[str]) -> None:
+    """Refuse series with no variance to explain, or explained exactly: their standard errors
+    are zero (t-stats infinite) and their sums of squares are rounding noise, not statistics.
+    Sums of squares from cross-products carry rounding of about 1e-16 × y'y, hence the bound."""
+    noise = _EXACT_FIT * yty
+    for bad, why in (
+        (tss <= noise, "its excess returns do not vary."),
+        (ssr <= noise, "the factors fit its excess returns exactly (R² = 1): is it a factor under another name?"),
+    ):
+        if bad.any():
+            raise InputError(f"fund {series[int(np.flatnonzero(bad)[0])]!r}: {why} Leave it out.")
 
 
 def _inverse_cross_product(xs: np.ndarray, names: list[str], what: str) -> np.ndarray:

@@ -60,7 +60,7 @@ def rolling_betas(y: np.ndarray, x: np.ndarray, window: int, min_nobs: int | Non
     blocks = [slice(lo, min(m, lo + _BLOCK)) for lo in range(0, m, _BLOCK)]
     buffers: queue.SimpleQueue[_Buffers] = queue.SimpleQueue()
     for _ in range(min(_THREADS, len(blocks))):
-        buffers.put(_Buffers.allocate(t_len, _BLOCK, k))
+        buffers.put(_Buffers.allocate(t_len, min(_BLOCK, m), k))
 
     def task(cols: slice) -> None:
         buf = buffers.get()
@@ -183,9 +183,10 @@ def _fit_block(y: np.ndarray, shared: _Shared, window: int, min_nobs: int, buf: 
     span = _Span.of(valid)
     interior = span.interior_missing(valid, shared.rows_ok)
     np.copyto(buf.counts, interior)
-    own = window_sums(buf.counts, window, buf.gaps) > 0
+    gapped = window_sums(buf.counts, window, buf.gaps) > 0
     rows = np.arange(len(y))[:, None]
-    own |= (rows - window + 1 < span.first) | (rows > span.last)
+    own = (rows - window + 1 < span.first) | (rows > span.last)  # window beyond the series' span
+    own |= gapped
     own &= fit
     params = np.matmul(xty, shared.xtx_inv, out=buf.params)  # right for every gap-free window
     params *= np.where(fit, 1.0, np.nan)[:, :, None]
@@ -194,7 +195,9 @@ def _fit_block(y: np.ndarray, shared: _Shared, window: int, min_nobs: int, buf: 
     k = shared.x0.shape[1]
     for lo in range(0, len(t_own), _GAP_CHUNK):
         t, s = t_own[lo : lo + _GAP_CHUNK], s_own[lo : lo + _GAP_CHUNK]
-        xtx = span.window_xtx(shared.cum_outer, window, t, s) - events.sums(t, s)
+        xtx = span.window_xtx(shared.cum_outer, window, t, s)
+        inner = np.flatnonzero(gapped[t, s])
+        xtx[:, inner] -= events.sums(t[inner], s[inner])
         params[t, s] = solve_spd(xtx.reshape(k, k, -1), xty[t, s].T).T
     out[...] = params
 
@@ -263,29 +266,22 @@ def solve_spd(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Solve many small symmetric positive definite systems ``a[:, :, i] @ x[:, i] = b[:, i]``.
 
     ``a`` is k×k×n and ``b`` k×n (entries first, so that each is one contiguous vector over
-    the n systems): Cholesky runs vectorized across systems, so a million 7×7 solves take a
-    few dozen numpy operations instead of a million LAPACK calls. A singular or indefinite
-    matrix gives NaN, as statsmodels gives for a singular window.
+    the n systems): Cholesky runs vectorized across systems, one column of the factor per
+    numpy operation, so a million 7×7 solves take a few dozen operations instead of a
+    million LAPACK calls. A singular or indefinite matrix gives NaN, as statsmodels gives
+    for a singular window.
     """
     k = a.shape[0]
     low = np.zeros_like(a)
     z = np.array(b, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         for j in range(k):
-            d = a[j, j] - _dot(low[j, :j], low[j, :j])
+            d = a[j, j] - (low[j, :j] ** 2).sum(axis=0)
             low[j, j] = np.sqrt(np.where(d > 0, d, np.nan))
-            for i in range(j + 1, k):
-                low[i, j] = (a[i, j] - _dot(low[i, :j], low[j, :j])) / low[j, j]
+            below = a[j + 1 :, j] - (low[j + 1 :, :j] * low[j, :j]).sum(axis=1)
+            low[j + 1 :, j] = below / low[j, j]
         for i in range(k):  # forward: L z = b
-            z[i] = (z[i] - _dot(low[i, :i], z[:i])) / low[i, i]
+            z[i] = (z[i] - (low[i, :i] * z[:i]).sum(axis=0)) / low[i, i]
         for i in reversed(range(k)):  # back: L' x = z
-            z[i] = (z[i] - _dot(low[i + 1 :, i], z[i + 1 :])) / low[i, i]
+            z[i] = (z[i] - (low[i + 1 :, i] * z[i + 1 :]).sum(axis=0)) / low[i, i]
     return z
-
-
-def _dot(u: np.ndarray, v: np.ndarray) -> np.ndarray | float:
-    """Σ_p u[p] * v[p] over the leading axis (0 when empty)."""
-    total: np.ndarray | float = 0.0
-    for p in range(len(u)):
-        total = total + u[p] * v[p]
-    return total

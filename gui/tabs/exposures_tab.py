@@ -237,6 +237,9 @@ class ExposuresTab(AnalysisTab):
         row = int(np.clip(dates.searchsorted(pd.Timestamp(when), side="right") - 1, 0, len(dates) - 1))
         self.selected_date = dates[row]
         self.contributions_view.set_frame(result.contributions(self.selected_date))
+        starts = pd.DatetimeIndex(result.windows["window_start"])
+        with QSignalBlocker(self.date_combo):  # the list shows the window the date falls in
+            self.date_combo.setCurrentIndex(max(0, int(starts.searchsorted(self.selected_date, side="right")) - 1))
         exposure = result.exposures.iloc[row]
         self.date_combo.setToolTip(f"{self.selected_date.date()}: coverage {exposure['coverage']:.0%}")
 

@@ -48,6 +48,7 @@ def test_demo_run_draws_exposures_segments_shading_and_contributions(tab, qtbot)
     assert coverage.min() > 0.99
     tab.select_date(pd.Timestamp("2016-05-10"))
     table = tab.contributions_view.frame()
+    assert tab.date_combo.currentText() == "2016-04-01"  # the holdings window the date falls in
     assert set(table["id"]) <= {"AAPX", "GOOX", "MSFX", "NVDX", "AMZX", "ORCX", "ADBX", "CRMX"}
     assert table["contrib_CMA"].sum() == pytest.approx(result.exposures.loc[tab.selected_date, "CMA"])
     assert "CMA" in tab.factor_plots["Mkt-RF"].hover_at(x[100], 1.0) or "bottom-up" in tab.factor_plots["CMA"].hover_at(x[100], 0.0)

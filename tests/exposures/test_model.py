@@ -137,3 +137,15 @@ def test_demo_rotation_and_active_view() -> None:
     assert res.active.loc[day, "CMA"] == pytest.approx(res.exposures.loc[day, "CMA"]
                                                        - res.benchmark_exposures.loc[day, "CMA"])
     assert steps[-1].fraction == 1.0 and {"exposures", "topdown", "active"} <= set(res.tables())
+
+
+def test_given_fund_returns_drive_the_top_down_regression() -> None:
+    """With the fund's own returns, top-down regresses them (excess of RF) over the holdings dates."""
+    demo = make_demo()
+    holdings = demo.holdings.assign(date=pd.to_datetime(demo.holdings["date"]))
+    fund = demo.funds["Innovation Growth Fund"]
+    res = ExposureModel(holdings, demo.stocks, demo.factors, freq="daily", fund_returns=fund).fit()
+    excess = (fund - demo.factors["RF"]).loc[res.exposures.index]
+    expected = _ols(excess, demo.factors[FF6])
+    np.testing.assert_allclose(res.topdown.loc[0, ["const", *FF6]].to_numpy(dtype=float), expected.params, rtol=1e-8)
+    assert not any("holdings-implied" in n for n in res.notes)
