@@ -30,8 +30,12 @@ def export_tables(tables: dict[str, pd.DataFrame], path: str | Path, *, main: st
     ordered = {main: tables[main], **{k: v for k, v in tables.items() if k != main}}
 
     def write_xlsx(tmp: Path) -> None:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        # Our own handle: closed even when saving fails, and a failure part-way is not
+        # replaced by openpyxl's "At least one sheet must be visible" from an early close.
+        with open(tmp, "wb") as handle:
+            writer = pd.ExcelWriter(handle, engine="openpyxl")
             for name, frame in ordered.items():
                 frame.to_excel(writer, sheet_name=name[:31], index=False)
+            writer.close()
 
     return atomic_write(path, write_xlsx)

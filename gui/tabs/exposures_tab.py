@@ -72,6 +72,11 @@ class ExposuresTab(AnalysisTab):
         self.method_combo.currentTextChanged.connect(self._on_method_change)
         self.window_spin.setEnabled(False)
         self.holdings_combo.sigDatasetChanged.connect(self._match_returns)
+        # Connected after the combos' own refresh, so it sees their new contents.
+        self.workspace.sigChanged.connect(self._on_workspace_change)
+        self._on_workspace_change()
+
+    def _on_workspace_change(self) -> None:
         self._match_returns(self.holdings_combo.current_dataset())
 
     def _on_method_change(self, text: str) -> None:
@@ -82,9 +87,12 @@ class ExposuresTab(AnalysisTab):
         if holdings is None:
             return
         ids = set(holdings.data["id"])
-        candidates = self.workspace.datasets(("returns",))
-        best = max(candidates, key=lambda d: len(ids & set(d.data.assets.columns)), default=None)
-        if best is not None and ids & set(best.data.assets.columns):
+
+        def held(dataset: object) -> int:
+            return len(ids & set(dataset.data.assets.columns)) if dataset is not None else -1
+
+        best = max(self.workspace.datasets(("returns",)), key=held, default=None)
+        if best is not None and held(best) > held(self.returns_combo.current_dataset()):
             self.returns_combo.select(best.name)
 
     def make_job(self):
