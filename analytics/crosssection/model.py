@@ -340,23 +340,30 @@ def _block(
         np.clip(chars, lower[:, :, None], upper[:, :, None], out=chars)
     out_t, out_n = np.nonzero(~valid)  # the (date, stock) cells outside the sample: few
     z[out_t, :, out_n] = 0.0
+    y[out_t, out_n] = 0.0
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = chars.sum(axis=2) / n[:, None]
-        chars -= mean[:, :, None]
-        chars[out_t, :, out_n] = 0.0
-        std = np.sqrt(np.einsum("tkn,tkn->tk", chars, chars) / (n[:, None] - 1))
-        chars /= np.where(std > 0, std, 1.0)[:, :, None]
-    stats.mean[t0:t1], stats.std[t0:t1] = mean, std
+    chars -= mean[:, :, None]
+    chars[out_t, :, out_n] = 0.0
     if c:
         z[:, 0, :] = valid
-    y[out_t, out_n] = 0.0
     if data.weight is not None:
+        centered_ss = np.einsum("tkn,tkn->tk", chars, chars)
         root = np.sqrt(np.where(valid, w, 0.0))
         z *= root[:, None, :]
         y *= root
+    gram = np.empty((len(spans), k + c, k + c))
     for i, date in enumerate(z):  # ``a @ a.T`` of one 2-D matrix is BLAS's syrk: half the work
-        xtx[t0 + i] = date @ date.T
-    xty[t0:t1] = (z @ y[:, :, None])[:, :, 0]
+        gram[i] = date @ date.T
+    if data.weight is None:  # the centered sums of squares are on the diagonal already
+        centered_ss = np.einsum("tkk->tk", gram[:, c:, c:])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        std = np.sqrt(centered_ss / (n[:, None] - 1))
+    stats.mean[t0:t1], stats.std[t0:t1] = mean, std
+    # z-scores are the centered values over their std: scale the cross-products, not the data.
+    scale = np.concatenate([np.ones((len(spans), c)), 1.0 / np.where(std > 0, std, 1.0)], axis=1)
+    xtx[t0:t1] = gram * scale[:, :, None] * scale[:, None, :]
+    xty[t0:t1] = (z @ y[:, :, None])[:, :, 0] * scale
     yty[t0:t1] = np.einsum("tn,tn->t", y, y)
 
 

@@ -69,21 +69,9 @@ def default_store() -> Store:
     return Store(cache_dir() / "famafrench")
 
 
-def load_famafrench(
-    model: str,
-    freq: str,
-    *,
-    store: Store | None = None,
-    session: object | None = None,
-    offline: bool = False,
-    max_age_days: float = 7,
-    start: str | pd.Timestamp = "1920-01-01",
-) -> ReturnsData:
-    """A model's factors and RF in decimals (no assets); see the module docstring."""
-    return jobs.run(
-        famafrench_job(model, freq, store=store, session=session, offline=offline,
-                       max_age_days=max_age_days, start=start)
-    )
+def load_famafrench(model: str, freq: str, **options: object) -> ReturnsData:
+    """A model's factors and RF in decimals (no assets); options as :func:`famafrench_job`."""
+    return jobs.run(famafrench_job(model, freq, **options))
 
 
 def famafrench_job(
@@ -96,7 +84,8 @@ def famafrench_job(
     max_age_days: float = 7,
     start: str | pd.Timestamp = "1920-01-01",
 ) -> Job[ReturnsData]:
-    """:func:`load_famafrench` as a job: one progress step per library file, so cancel works.
+    """The factors of ``model`` at ``freq`` as a job: one progress step per library file, so
+    cancel works. Cached copies younger than ``max_age_days`` are used without the network.
 
     ``session`` is a ``requests.Session`` for the downloads (tests pass one that ignores proxy
     settings); ``offline`` uses the cache only.
