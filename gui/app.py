@@ -16,12 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
+from gui.first_paint import on_first_paint
 from gui.main_window import MainWindow
 from gui.notifier import setup_logging
 from gui.resources import APP_NAME, APP_VERSION
 from gui.selftest import exit_after_first_paint, run_selftest
 
-__all__ = ["run_gui", "create_app", "wait_until_idle"]
+__all__ = ["run_gui", "create_app", "wait_until_idle", "show_and_restore"]
 
 
 def create_app(argv: list[str] | None = None) -> QApplication:
@@ -93,7 +94,12 @@ def run_gui(argv: list[str]) -> int:
             print(path)
         window.close()
         return 0
-    window.show()
     exit_after_first_paint(window)
-    QTimer.singleShot(0, window.restore_workspace)
+    show_and_restore(window)
     return app.exec()
+
+
+def show_and_restore(window: MainWindow) -> None:
+    """Show the window; once it has painted, reopen last session's files (or the demo)."""
+    on_first_paint(window, lambda: QTimer.singleShot(0, window.restore_workspace))
+    window.show()

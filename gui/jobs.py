@@ -13,7 +13,6 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
-from superqt.utils import GeneratorWorker
 
 from analytics.errors import Cancelled
 from analytics.jobs import Job, Progress
@@ -35,7 +34,7 @@ class JobRunner(QObject):
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.notifier = notifier
-        self._worker: GeneratorWorker | None = None
+        self._worker: Any = None  # the running superqt GeneratorWorker
 
     @property
     def busy(self) -> bool:
@@ -46,6 +45,8 @@ class JobRunner(QObject):
         """Run ``job_factory()``'s job unless one is running; returns whether it started."""
         if self.busy:
             return False
+        from superqt.utils import GeneratorWorker  # on first use: importing superqt takes ~0.4 s
+
         worker = GeneratorWorker(_drive, job_factory)
         worker.yielded.connect(self._on_yielded)
         worker.returned.connect(self.sigFinished)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject
+from gui.first_paint import on_first_paint
 from PySide6.QtWidgets import QWidget
 
 __all__ = ["Expect", "EXPECTED", "LAZY_MODULES", "EXIT_AFTER_PAINT", "run_selftest", "exit_after_first_paint"]
@@ -233,18 +233,14 @@ def seconds_since_launch() -> float:
     return uptime - int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
-class _FirstPaint(QObject):
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
-        if event.type() == QEvent.Type.Paint:
-            _say(f"first paint after {seconds_since_launch():.3f} s")
-            # Exit at once: the measurement is done, and a clean shutdown would wait for the
-            # jobs the window has just started (loading the workspace).
-            os._exit(0)
-        return False
-
-
 def exit_after_first_paint(window: QWidget) -> None:
     """When ``FACTORDESK_EXIT_AFTER_PAINT`` is set: print the launch-to-first-paint time, then exit."""
     if os.environ.get(EXIT_AFTER_PAINT):
-        watcher = _FirstPaint(window)
-        window.installEventFilter(watcher)
+        on_first_paint(window, _report_first_paint)
+
+
+def _report_first_paint() -> None:
+    _say(f"first paint after {seconds_since_launch():.3f} s")
+    # Exit at once: the measurement is done, and a clean shutdown would wait for the jobs
+    # the window has just started (loading the workspace).
+    os._exit(0)

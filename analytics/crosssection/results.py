@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats as scipy_stats
 
 from analytics.crosssection.model import DateStats, PanelArrays, RawFit, Setup, rule_of_thumb_lags, standardize
 from analytics.errors import InputError
@@ -113,7 +112,9 @@ class CrossSectionResults:
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Premia with (1 - alpha) intervals from the Student t with T - 1 degrees of freedom."""
         fm = self.fama_macbeth
-        q = scipy_stats.t.ppf(1 - alpha / 2, max(len(self.params) - 1, 1))
+        from scipy import stats  # on first use: importing scipy.stats costs ~1 s of start-up
+
+        q = stats.t.ppf(1 - alpha / 2, max(len(self.params) - 1, 1))
         half = q * fm["std_err"]
         return fm.assign(lower=fm["premium"] - half, upper=fm["premium"] + half)
 

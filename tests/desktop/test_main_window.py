@@ -203,3 +203,38 @@ def test_rolling_and_split_betas_follow_the_selected_fund(window, qtbot):
     splits = tab.split_view.frame()
     assert list(splits["window_end"].astype(str)) == ["2017-12-29", "2021-12-31"]
     assert (splits["fund"] == "Index Tracker").all()
+
+
+def test_first_start_opens_the_demo_after_the_window_paints(qtbot, factordesk_home):
+    """With no previous session, the demo workspace loads once the window is on screen."""
+    from gui.app import create_app, show_and_restore
+    from gui.main_window import MainWindow
+
+    create_app([])
+    win = MainWindow()
+    qtbot.addWidget(win)
+    show_and_restore(win)
+    qtbot.waitUntil(lambda: len(win.workspace.datasets()) == 6, timeout=30_000)
+    assert all(d.simulated for d in win.workspace.datasets())
+
+
+def test_next_start_reopens_last_sessions_files(qtbot, factordesk_home, tmp_path):
+    """Files loaded when the window closed are reopened at the next start instead of the demo."""
+    from gui.app import create_app, show_and_restore
+    from gui.main_window import MainWindow
+
+    create_app([])
+    path = tmp_path / "fund.csv"
+    dates = pd.date_range("2015-01-31", periods=40, freq="ME").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "Mkt-RF": np.linspace(-0.05, 0.05, 40), "RF": 0.001,
+                  "Fund": np.linspace(0.04, -0.03, 40)}).to_csv(path, index=False)
+    first = MainWindow()
+    qtbot.addWidget(first)
+    with qtbot.waitSignal(first.workspace.sigChanged, timeout=10_000):
+        first.open_files([str(path)], "returns")
+    first.close()
+    second = MainWindow()
+    qtbot.addWidget(second)
+    show_and_restore(second)
+    qtbot.waitUntil(lambda: second.workspace.get("fund.csv") is not None, timeout=10_000)
+    assert not any(d.simulated for d in second.workspace.datasets())
