@@ -13,9 +13,9 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QListWidget, QListWidgetItem, QSpinBox, QTabWidget,
+    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QTabWidget,
     QVBoxLayout, QWidget,
 )
 
@@ -26,6 +26,7 @@ from analytics.errors import InputError
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.inputs import CheckList, NotesLabel
 from gui.widgets.plots import BarPlot, TimeSeriesPlot
 
 __all__ = ["CharAdjTab"]
@@ -46,9 +47,7 @@ class CharAdjTab(AnalysisTab):
         self.panel_combo = DatasetCombo(self.workspace, ("panel",))
         self.portfolios_combo = DatasetCombo(self.workspace, ("portfolios",), none_label="no portfolios")
         self.return_combo = QComboBox()
-        self.char_list = QListWidget()
-        self.char_list.setMinimumHeight(110)
-        self.char_list.setMaximumHeight(220)
+        self.char_list = CheckList()
         self.weighting_combo = QComboBox()
         self.weighting_combo.addItems(WEIGHTINGS)
         self.cap_combo = QComboBox()
@@ -122,25 +121,13 @@ class CharAdjTab(AnalysisTab):
     def _fill_characteristics(self) -> None:
         """Every numeric column but the return and market cap, all ticked."""
         skip = {self.return_combo.currentText()} | {c for c in self._numeric_columns() if c.lower() in CAP_NAMES}
-        self.char_list.clear()
-        for name in self._numeric_columns():
-            if name in skip:
-                continue
-            item = QListWidgetItem(name)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.char_list.addItem(item)
-
-    def checked_characteristics(self) -> list[str]:
-        """The characteristics ticked in the list."""
-        items = (self.char_list.item(i) for i in range(self.char_list.count()))
-        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+        self.char_list.set_names(name for name in self._numeric_columns() if name not in skip)
 
     def make_job(self):
         dataset = self.panel_combo.current_dataset()
         if dataset is None:
             raise InputError("no stock panel loaded; open one (File > Open stock panel).")
-        chars = self.checked_characteristics()
+        chars = self.char_list.checked()
         if not chars:
             raise InputError("no characteristics ticked; tick at least one in the list.")
         portfolios = self.portfolios_combo.current_dataset()
@@ -160,9 +147,7 @@ class CharAdjTab(AnalysisTab):
 
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setStyleSheet("color: #555;")
+        self.notes_label = NotesLabel()
         self.returns_plot = TimeSeriesPlot("Cumulative characteristic returns (pure-play portfolios)",
                                            "sum of returns")
         self.premia_plot = BarPlot("Fama-MacBeth premia per period with 95% intervals", "return")
@@ -193,10 +178,7 @@ class CharAdjTab(AnalysisTab):
 
     def show_result(self, report: CrossSectionReport) -> None:
         results = report.results
-        notes = [*self._notes, *report.notes]
-        if self._simulated:
-            notes.insert(0, "SIMULATED demo data.")
-        self.notes_label.setText(" ".join(dict.fromkeys(notes)))
+        self.notes_label.set_notes([*self._notes, *report.notes], simulated=self._simulated)
         self.returns_plot.set_frame(results.cumulative)
         ci = results.conf_int()
         self.premia_plot.set_bars(list(ci["characteristic"]), ci["premium"].to_numpy(), ci["lower"].to_numpy(),

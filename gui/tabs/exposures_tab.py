@@ -17,7 +17,7 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QLabel, QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox, QComboBox, QFormLayout, QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from analytics.errors import InputError
@@ -27,6 +27,7 @@ from analytics.regression import MODELS
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.inputs import NotesLabel
 from gui.widgets.plots import PALETTE, TimeSeriesPlot, to_epoch
 
 __all__ = ["ExposuresTab"]
@@ -121,9 +122,7 @@ class ExposuresTab(AnalysisTab):
 
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setStyleSheet("color: #555;")
+        self.notes_label = NotesLabel()
         self.stack = QWidget()
         self.stack_layout = QVBoxLayout(self.stack)
         self.stack_layout.setContentsMargins(0, 0, 0, 0)
@@ -169,9 +168,7 @@ class ExposuresTab(AnalysisTab):
         notes = [*self._notes, *result.notes, f"stock betas: {result.method}"
                  + (f" ({result.window}-period window, betas through the previous period)" if result.window else "")
                  + f"; at least {result.min_obs} returns per beta."]
-        if self._simulated:
-            notes.insert(0, "SIMULATED demo data.")
-        self.notes_label.setText(" ".join(dict.fromkeys(notes)))
+        self.notes_label.set_notes(notes, simulated=self._simulated)
         self._draw_factors(result)
         self.coverage_plot.set_frame(result.exposures[["coverage"]])
         self.topdown_view.set_frame(result.topdown)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QSettings, QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QSpinBox, QSplitter,
+    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QSplitter,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
@@ -25,6 +25,7 @@ from analytics.regression.report import FundReport, fund_report_job
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.inputs import CheckList, NotesLabel
 from gui.widgets.plots import BarPlot, TimeSeriesPlot
 
 __all__ = ["RegressionTab"]
@@ -45,9 +46,7 @@ class RegressionTab(AnalysisTab):
         self.model_combo.addItems([AUTO_MODEL, *MODELS])
         self.model_combo.setCurrentText(str(QSettings().value("regression/model", AUTO_MODEL)))
         self.model_combo.currentTextChanged.connect(lambda text: QSettings().setValue("regression/model", text))
-        self.fund_list = QListWidget()
-        self.fund_list.setMinimumHeight(120)
-        self.fund_list.setMaximumHeight(220)
+        self.fund_list = CheckList()
         self.excess_check = QCheckBox("returns are already excess of RF")
         self.hac_spin = QSpinBox()
         self.hac_spin.setRange(0, 60)
@@ -78,19 +77,7 @@ class RegressionTab(AnalysisTab):
 
     def _on_returns_change(self, dataset: object) -> None:
         """List the chosen data set's funds, all checked."""
-        self.fund_list.clear()
-        if dataset is None:
-            return
-        for name in dataset.data.assets.columns:
-            item = QListWidgetItem(str(name))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.fund_list.addItem(item)
-
-    def checked_funds(self) -> list[str]:
-        """The funds ticked in the list."""
-        items = (self.fund_list.item(i) for i in range(self.fund_list.count()))
-        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+        self.fund_list.set_names(dataset.data.assets.columns if dataset is not None else [])
 
     def make_job(self):
         dataset = self.returns_combo.current_dataset()
@@ -102,7 +89,7 @@ class RegressionTab(AnalysisTab):
             raise InputError(
                 f"{dataset.name} is {data.freq} but {factor_set.name} is {factors.freq}; choose factors of the same frequency."
             )
-        funds = self.checked_funds()
+        funds = self.fund_list.checked()
         if not funds:
             raise InputError("no funds ticked; tick at least one fund in the list.")
         model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
@@ -121,9 +108,7 @@ class RegressionTab(AnalysisTab):
 
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
-        self.notes_label = QLabel()
-        self.notes_label.setWordWrap(True)
-        self.notes_label.setStyleSheet("color: #555;")
+        self.notes_label = NotesLabel()
         self.summary_view = DataFrameView()
         self.summary_view.setSelectionBehavior(DataFrameView.SelectionBehavior.SelectRows)
         self.summary_view.clicked.connect(self._on_row_clicked)
@@ -161,11 +146,9 @@ class RegressionTab(AnalysisTab):
 
     def show_result(self, report: FundReport) -> None:
         result = report.results
-        notes = [*self._notes, *result.notes, f"{result.cov_description}; annualized ×{result.periods_per_year}; "
-                 f"rolling window {report.window} periods."]
-        if self._simulated:
-            notes.insert(0, "SIMULATED demo data.")
-        self.notes_label.setText(" ".join(dict.fromkeys(notes)))
+        self.notes_label.set_notes([*self._notes, *result.notes, f"{result.cov_description}; annualized "
+                                    f"×{result.periods_per_year}; rolling window {report.window} periods."],
+                                   simulated=self._simulated)
         self.summary_view.set_frame(result.summary)
         fund = self.selected_fund if self.selected_fund in result.funds else result.funds[0]
         self.select_fund(fund)

@@ -32,7 +32,7 @@ def test_inputs_follow_the_panel(tab):
     """The demo panel offers re as the return, mcap as market cap, the four characteristics ticked."""
     assert tab.return_combo.currentText() == "re" and tab.cap_combo.currentText() == "mcap"
     assert tab.portfolios_combo.currentText() == "Demo portfolios"
-    assert tab.checked_characteristics() == ["size", "value", "mom", "strev"]
+    assert tab.char_list.checked() == ["size", "value", "mom", "strev"]
     assert "lag them yourself" in tab.lag_note.text()
 
 
@@ -76,8 +76,7 @@ def test_wls_top_percent_run(tab, qtbot):
 def test_no_characteristics_is_a_warning_not_a_crash(tab):
     """Unticking every characteristic shows one warning and keeps the previous results."""
     before = tab.result
-    for i in range(tab.char_list.count()):
-        tab.char_list.item(i).setCheckState(tab.char_list.item(i).checkState().Unchecked)
+    tab.char_list.set_all_checked(False)
     assert not tab.run()
     assert tab.notifier.history[-1][0] == "warning" and "no characteristics" in tab.notifier.history[-1][1]
     assert tab.result is before

@@ -112,8 +112,7 @@ def test_bad_file_shows_one_message_and_keeps_the_workspace(window, qtbot, tmp_p
 def test_bad_run_inputs_show_a_dialog_not_a_crash(window):
     """Running with no fund ticked is refused with a message; nothing is started."""
     tab = window.analysis_tabs[0]
-    for i in range(tab.fund_list.count()):
-        tab.fund_list.item(i).setCheckState(Qt.CheckState.Unchecked)
+    tab.fund_list.set_all_checked(False)
     assert tab.run() is False
     assert window.notifier.history[-1][0] == "warning"
     assert "tick at least one fund" in window.notifier.history[-1][1]
