@@ -23,16 +23,14 @@ from PySide6.QtWidgets import (
 from analytics.errors import InputError
 from analytics.exposures.model import exposures_job
 from analytics.exposures.results import ExposureResults
-from analytics.regression import MODELS
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
-from gui.widgets.inputs import NotesLabel
+from gui.widgets.inputs import ModelCombo, NotesLabel
 from gui.widgets.plots import PALETTE, TimeSeriesPlot, to_epoch
 
 __all__ = ["ExposuresTab"]
 
-AUTO_MODEL = "largest available"
 METHOD_LABELS = {"full sample": "full", "rolling window": "rolling", "split at holdings dates": "split"}
 _SHADES = (pg.mkBrush(78, 121, 167, 28), pg.mkBrush(242, 142, 43, 28))
 
@@ -49,8 +47,7 @@ class ExposuresTab(AnalysisTab):
         self.benchmark_combo = DatasetCombo(self.workspace, ("holdings",), none_label="none")
         self.returns_combo = DatasetCombo(self.workspace, ("returns",))
         self.factors_combo = DatasetCombo(self.workspace, ("returns",), none_label="factor columns of the returns data")
-        self.model_combo = QComboBox()
-        self.model_combo.addItems([AUTO_MODEL, *MODELS])
+        self.model_combo = ModelCombo("exposures/model")
         self.method_combo = QComboBox()
         self.method_combo.addItems(list(METHOD_LABELS))
         self.window_spin = QSpinBox()
@@ -109,7 +106,7 @@ class ExposuresTab(AnalysisTab):
                              f"{factor_set.data.freq}; choose factors of the same frequency.")
         benchmark = self.benchmark_combo.current_dataset()
         method = METHOD_LABELS[self.method_combo.currentText()]
-        model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
+        model = self.model_combo.model()
         factory = partial(
             exposures_job, holdings.data, stocks.data.assets, factor_set.data.factors, freq=stocks.data.freq,
             method=method, window=self.window_spin.value() if method == "rolling" else None,

@@ -13,24 +13,22 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QSettings, QSignalBlocker, Qt
+from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QSplitter,
+    QCheckBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QSplitter,
     QTabWidget, QVBoxLayout, QWidget,
 )
 
 from analytics.errors import InputError
-from analytics.regression import MODELS
 from analytics.regression.report import FundReport, fund_report_job
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
-from gui.widgets.inputs import CheckList, NotesLabel
+from gui.widgets.inputs import CheckList, ModelCombo, NotesLabel
 from gui.widgets.plots import BarPlot, TimeSeriesPlot
 
 __all__ = ["RegressionTab"]
 
-AUTO_MODEL = "largest available"
 
 
 class RegressionTab(AnalysisTab):
@@ -42,10 +40,7 @@ class RegressionTab(AnalysisTab):
     def build_inputs(self, form: QFormLayout) -> None:
         self.returns_combo = DatasetCombo(self.workspace, ("returns",))
         self.factors_combo = DatasetCombo(self.workspace, ("returns",), none_label="factor columns of the returns data")
-        self.model_combo = QComboBox()
-        self.model_combo.addItems([AUTO_MODEL, *MODELS])
-        self.model_combo.setCurrentText(str(QSettings().value("regression/model", AUTO_MODEL)))
-        self.model_combo.currentTextChanged.connect(lambda text: QSettings().setValue("regression/model", text))
+        self.model_combo = ModelCombo("regression/model")
         self.fund_list = CheckList()
         self.excess_check = QCheckBox("returns are already excess of RF")
         self.hac_spin = QSpinBox()
@@ -92,7 +87,7 @@ class RegressionTab(AnalysisTab):
         funds = self.fund_list.checked()
         if not funds:
             raise InputError("no funds ticked; tick at least one fund in the list.")
-        model = None if self.model_combo.currentText() == AUTO_MODEL else self.model_combo.currentText()
+        model = self.model_combo.model()
         lags = self.hac_spin.value()
         cov = {"cov_type": "hac", "cov_config": {"maxlags": lags}} if lags else {}
         splits = [s.strip() for s in self.split_edit.text().split(",") if s.strip()]

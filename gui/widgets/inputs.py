@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
 
-__all__ = ["NotesLabel", "CheckList"]
+from analytics.regression.models import MODELS
+
+__all__ = ["NotesLabel", "CheckList", "ModelCombo"]
 
 
 class NotesLabel(QLabel):
@@ -52,3 +54,24 @@ class CheckList(QListWidget):
         """The ticked names, in list order."""
         items = (self.item(i) for i in range(self.count()))
         return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
+
+
+class ModelCombo(QComboBox):
+    """The factor model: the largest one the data support, or a named one; remembered per key."""
+
+    AUTO = "largest available"
+
+    def __init__(self, settings_key: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.addItems([self.AUTO, *MODELS])
+        self._key = settings_key
+        self.setCurrentText(str(QSettings().value(settings_key, self.AUTO)))
+        self.currentTextChanged.connect(self._on_text_change)
+
+    def model(self) -> str | None:
+        """The chosen model's name, or None for the largest available."""
+        text = self.currentText()
+        return None if text == self.AUTO else text
+
+    def _on_text_change(self, text: str) -> None:
+        QSettings().setValue(self._key, text)
