@@ -31,10 +31,10 @@ from analytics.errors import InputError
 from analytics.exposures.results import ExposureResults, HoldingsView
 from analytics.frequency import normalize_dates
 from analytics.jobs import Job, Progress
-from analytics.regression import FactorModel, FactorRegressionResults
 from analytics.regression.covariance import make_estimator
 from analytics.regression.models import choose_model, model_factors
 from analytics.regression.ols import fit_many
+from analytics.regression.windows import window_fits
 from analytics.regression.rolling import rolling_betas
 
 __all__ = ["ExposureModel", "exposures_job", "METHODS"]
@@ -252,36 +252,16 @@ class ExposureModel:
 
     def _topdown(self, fund: pd.Series, view: HoldingsView) -> pd.DataFrame:
         """Top-down regressions of the fund return: full sample, then each holdings window."""
-        columns = {"full": fund}
-        for lo, hi in view.window_rows():
-            label = f"{view.dates[lo].date()}"
-            columns[label] = fund.where((fund.index >= view.dates[lo]) & (fund.index <= view.dates[hi - 1]))
-        frame = pd.DataFrame(columns)
-        enough = frame.notna().sum() >= self.n_params + 1
-        short = [c for c in frame.columns if not enough[c]]
-        if short:
+        windows = [(None, None), *((view.dates[lo], view.dates[hi - 1]) for lo, hi in view.window_rows())]
+        table = window_fits(fund.to_frame("fund"), self.x, windows, freq=self.freq, model=self.model)
+        short = table.index[table["const"].isna()]
+        if len(short):
+            first = windows[short[0]][0]
             self.notes.append(
                 f"top-down: {len(short)} holdings window(s) have fewer than {self.n_params + 1} returns and no "
-                f"regression (first: window from {short[0]})."
+                f"regression (first: window from {first.date() if first is not None else 'the start'})."
             )
-        fit = None
-        if enough.any():
-            fit = FactorModel(frame.loc[:, enough], self.x, freq=self.freq, model=self.model, excess=True).fit()
-        return _topdown_table(frame, fit, list(self.x.columns))
-
-
-def _topdown_table(frame: pd.DataFrame, fit: FactorRegressionResults | None, factors: list[str]) -> pd.DataFrame:
-    """``window_start, window_end, const, <factor>..., r2, n_obs``: full sample first."""
-    rows = []
-    for col in frame.columns:
-        span = frame[col].dropna().index
-        row = {"window_start": span[0] if len(span) else pd.NaT, "window_end": span[-1] if len(span) else pd.NaT}
-        if fit is not None and col in fit.params.index:
-            row |= fit.params.loc[col].to_dict() | {"r2": fit.rsquared[col], "n_obs": int(fit.nobs[col])}
-        else:
-            row |= dict.fromkeys(["const", *factors, "r2"], np.nan) | {"n_obs": len(span)}
-        rows.append(row)
-    return pd.DataFrame(rows, columns=["window_start", "window_end", "const", *factors, "r2", "n_obs"])
+        return table.drop(columns="series")
 
 
 def exposures_job(

@@ -16,9 +16,10 @@ import pandas as pd
 
 from analytics.errors import InputError
 from analytics.jobs import Job, Progress
-from analytics.regression.model import FactorModel, regression_job
+from analytics.regression.model import regression_job
 from analytics.regression.results import FactorRegressionResults
 from analytics.regression.rolling import rolling_betas
+from analytics.regression.windows import window_fits
 
 __all__ = ["FundReport", "fund_report_job", "DEFAULT_WINDOW"]
 
@@ -73,31 +74,20 @@ def fund_report_job(
     betas = yield from rolling_betas(results.y.to_numpy(dtype=float), x, window, min_nobs=max(k + 1, window // 2))
     columns = pd.MultiIndex.from_product([results.funds, ["const", *results.factors]], names=["fund", "term"])
     rolling = pd.DataFrame(betas.reshape(len(x), -1), index=results.y.index, columns=columns)
-    split_table = yield from _split_fits(results, freq, splits or [], regression_options)
-    return FundReport(results, window, rolling, split_table)
+    yield Progress(1.0, "split windows")
+    return FundReport(results, window, rolling, _split_fits(results, freq, splits or []))
 
 
-def _split_fits(
-    results: FactorRegressionResults, freq: str, splits: list[str], options: dict[str, object]
-) -> Job[pd.DataFrame]:
-    """Refit on each window between split dates (the chapter's before/after comparison)."""
+def _split_fits(results: FactorRegressionResults, freq: str, splits: list[str]) -> pd.DataFrame:
+    """Refit each fund before and after each split date (the chapter's 13.8 comparison)."""
     if not splits:
         return pd.DataFrame()
-    edges = [None, *sorted(pd.Timestamp(s) for s in splits), None]
-    rows = []
-    for i, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
-        yield Progress(i / (len(edges) - 1), f"split window {i + 1} of {len(edges) - 1}")
-        dates = results.y.index
-        keep = (dates > lo if lo is not None else True) & (dates <= hi if hi is not None else True)
-        y = results.y[keep]
-        y = y.loc[:, y.notna().sum() > len(results.factors) + 2]  # funds with enough data in the window
-        if y.empty:
-            continue
-        model = FactorModel(y, results.x[keep], freq=freq, model=results.model, excess=True,
-                            periods_per_year=results.periods_per_year)
-        fit = yield from model.fit_job()
-        table = fit.params.assign(r2=fit.rsquared, n_obs=fit.nobs).reset_index()
-        table.insert(0, "window_start", fit.span["start"].min().date())
-        table.insert(1, "window_end", fit.span["end"].max().date())
-        rows.append(table)
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    dates = results.y.index
+    edges = sorted(pd.Timestamp(s) for s in splits)
+    starts = [None, *(dates[dates > edge][0] if (dates > edge).any() else edge for edge in edges)]
+    table = window_fits(results.y, results.x, list(zip(starts, [*edges, None])), freq=freq, model=results.model,
+                        periods_per_year=results.periods_per_year)
+    table = table.rename(columns={"series": "fund"}).dropna(subset=["const"]).reset_index(drop=True)
+    table["window_start"] = table["window_start"].dt.date
+    table["window_end"] = table["window_end"].dt.date
+    return table
