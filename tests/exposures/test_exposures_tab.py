@@ -64,3 +64,35 @@ def test_rolling_method_with_benchmark(tab, qtbot) -> None:
     assert tab.result.method == "rolling" and "benchmark" in tab.factor_plots["SMB"].names
     active = tab.active_view.frame()
     assert len(active) and np.allclose(active[list(tab.result.factors)].fillna(0).to_numpy(), 0.0)
+
+
+def test_cancel_stops_a_long_rolling_job_and_keeps_the_last_result(tab, qtbot) -> None:
+    """Rolling betas of 1,500 stocks take seconds; cancel ends the job within 1 s, the plots stay."""
+    import time
+
+    from analytics.data.returns import ReturnsData
+    from analytics.workspace import Dataset
+
+    rng = np.random.default_rng(5)
+    dates = pd.bdate_range("2010-01-01", periods=3000)
+    factors = pd.DataFrame(rng.normal(0, 0.01, (3000, 6)), index=dates,
+                           columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]).assign(RF=0.0)
+    ids = [f"X{i:04d}" for i in range(1500)]
+    stocks = pd.DataFrame(rng.normal(0, 0.02, (3000, 1500)), index=dates, columns=ids)
+    held = pd.DataFrame({"date": pd.Timestamp("2010-03-31"), "id": ids, "weight": 1 / 1500})
+    tab.workspace.add_many([
+        Dataset("big stocks", "returns", ReturnsData(stocks, factors, "daily", "big"), "daily"),
+        Dataset("big holdings", "holdings", held, "1500 holdings"),
+    ])
+    tab.holdings_combo.select("big holdings")
+    tab.returns_combo.select("big stocks")
+    tab.method_combo.setCurrentText("rolling window")
+    before = tab.result
+    assert tab.run()
+    qtbot.waitUntil(lambda: tab.job_bar.progress.value() > 0, timeout=30_000)
+    started = time.monotonic()
+    with qtbot.waitSignal(tab.runner.sigCancelled, timeout=2000):
+        tab.job_bar.cancel_button.click()
+    qtbot.waitUntil(lambda: not tab.runner.busy, timeout=2000)
+    assert time.monotonic() - started < 1.0
+    assert tab.result is before
