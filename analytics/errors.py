@@ -7,7 +7,7 @@ Anything else that escapes is a bug and is reported as one.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "Cancelled"]
+__all__ = ["InputError"]
 
 
 class InputError(ValueError):
@@ -20,6 +20,3 @@ class InputError(ValueError):
     def __str__(self) -> str:
         return self.message
 
-
-class Cancelled(Exception):
-    """Raised inside a job when the user asked to stop it."""

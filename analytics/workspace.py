@@ -107,10 +107,11 @@ def demo_datasets(demo: DemoWorkspace) -> list[Dataset]:
     ]
 
 
-def load_dataset_job(path: str | Path, kind: str, **options: Any) -> Job[Dataset]:
-    """:func:`load_dataset` as a job, so that the GUI reads big files off its thread."""
+def load_dataset_job(path: str | Path, kind: str | None = None, **options: Any) -> Job[Dataset]:
+    """:func:`load_dataset` as a job, so that the GUI reads big files off its thread; the kind
+    is guessed from the header when None (a dropped file)."""
     yield Progress(0.0, f"reading {Path(path).name}")
-    return load_dataset(path, kind, **options)
+    return load_dataset(path, kind or guess_kind(path), **options)
 
 
 def demo_job() -> Job[list[Dataset]]:

@@ -14,7 +14,6 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
-from analytics.errors import Cancelled
 from analytics.jobs import Job, Progress
 from gui.notifier import Notifier
 
@@ -69,9 +68,6 @@ class JobRunner(QObject):
             self.sigProgress.emit(step.fraction, step.message)
 
     def _on_errored(self, exc: BaseException) -> None:
-        if isinstance(exc, Cancelled):
-            self.sigCancelled.emit()
-            return
         self.sigFailed.emit(exc)
         self.notifier.error(exc)
 

@@ -7,7 +7,6 @@ window; a file that cannot be read gives one dialog and leaves the loaded data a
 
 from __future__ import annotations
 
-import importlib
 from functools import partial
 from pathlib import Path
 
@@ -16,22 +15,21 @@ from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeyS
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from analytics.data.demo import DEMO_LABEL
-from analytics.workspace import Dataset, demo_job, famafrench_dataset_job, guess_kind, load_dataset_job
+from analytics.workspace import Dataset, demo_job, famafrench_dataset_job, load_dataset_job
 from gui.data_panel import DataPanel
 from gui.jobs import JobRunner, shutdown_pool
 from gui.notifier import Notifier
 from gui.resources import APP_NAME, APP_VERSION, resource_path
 from gui.tabs.base import AnalysisTab
+from gui.tabs.charadj_tab import CharAdjTab
+from gui.tabs.exposures_tab import ExposuresTab
+from gui.tabs.regression_tab import RegressionTab
 from gui.workspace import WorkspaceModel
 
 __all__ = ["MainWindow", "TABS"]
 
-#: (module, class) of each analysis tab, in tab order.
-TABS = (
-    ("gui.tabs.regression_tab", "RegressionTab"),
-    ("gui.tabs.exposures_tab", "ExposuresTab"),
-    ("gui.tabs.charadj_tab", "CharAdjTab"),
-)
+#: The analysis tabs, in tab order.
+TABS: tuple[type[AnalysisTab], ...] = (RegressionTab, ExposuresTab, CharAdjTab)
 OPEN_KINDS = (
     ("returns", "Open returns or factors…", QKeySequence.StandardKey.Open),
     ("holdings", "Open holdings…", None),
@@ -54,10 +52,12 @@ class MainWindow(QMainWindow):
         self.notifier = Notifier(self)
         self.loader = JobRunner(self.notifier, self)
         self.loader.sigFinished.connect(self._on_loaded)
+        self._pending: list[tuple[str, str | None]] = []
+        self.loader.sigBusyChanged.connect(self._on_loader_busy)
         self.tabs = QTabWidget()
         self.analysis_tabs: list[AnalysisTab] = []
-        for module, cls in TABS:
-            tab = getattr(importlib.import_module(module), cls)(self.workspace, self.notifier)
+        for cls in TABS:
+            tab = cls(self.workspace, self.notifier)
             self.analysis_tabs.append(tab)
             self.tabs.addTab(tab, tab.title)
         self.setCentralWidget(self.tabs)
@@ -124,7 +124,7 @@ class MainWindow(QMainWindow):
 
     def open_files(self, paths: list[str], kind: str | None = None) -> None:
         """Load files one after another on the worker pool; ``kind`` is guessed when None."""
-        self._pending = [(str(p), kind) for p in paths]
+        self._pending += [(str(p), kind) for p in paths]
         self._load_next()
 
     def kenfrench_dialog(self) -> None:
@@ -146,15 +146,17 @@ class MainWindow(QMainWindow):
 
         DataSourcesDialog(self.workspace, self.notifier, parent=self).open()
 
+    def _on_loader_busy(self, busy: bool) -> None:
+        if not busy:
+            self._load_next()
+
     def _load_next(self) -> None:
-        if not getattr(self, "_pending", None) or self.loader.busy:
+        """Start the next queued file; called again whenever the loader finishes, so one bad
+        file does not stop the others."""
+        if not self._pending or self.loader.busy:
             return
         path, kind = self._pending.pop(0)
-
-        def job(path: str = path, kind: str | None = kind):
-            return load_dataset_job(path, kind or guess_kind(path))
-
-        self.loader.submit(job, f"Reading {Path(path).name}…")
+        self.loader.submit(partial(load_dataset_job, path, kind), f"Reading {Path(path).name}…")
 
     def _on_loaded(self, loaded: Dataset | list[Dataset]) -> None:
         datasets = loaded if isinstance(loaded, list) else [loaded]
@@ -165,7 +167,6 @@ class MainWindow(QMainWindow):
         if datasets and datasets[0].simulated:
             for tab in self.analysis_tabs:
                 tab.run()
-        self._load_next()
 
     def _on_workspace_change(self) -> None:
         simulated = any(d.simulated for d in self.workspace.datasets())

@@ -237,3 +237,16 @@ def test_next_start_reopens_last_sessions_files(qtbot, factordesk_home, tmp_path
     show_and_restore(second)
     qtbot.waitUntil(lambda: second.workspace.get("fund.csv") is not None, timeout=10_000)
     assert not any(d.simulated for d in second.workspace.datasets())
+
+
+def test_a_bad_file_does_not_stop_the_next_ones(window, qtbot, tmp_path):
+    """Opening several files where the first cannot be read still loads the others."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("date,x\nnot-a-date,1\n")
+    good = tmp_path / "good.csv"
+    dates = pd.date_range("2015-01-31", periods=30, freq="ME").strftime("%Y-%m-%d")
+    pd.DataFrame({"date": dates, "Mkt-RF": np.linspace(-0.04, 0.04, 30), "RF": 0.001,
+                  "Fund": np.linspace(0.03, -0.02, 30)}).to_csv(good, index=False)
+    window.open_files([str(bad), str(good)])
+    qtbot.waitUntil(lambda: window.workspace.get("good.csv") is not None, timeout=10_000)
+    assert "bad.csv" in window.notifier.history[-1][1]
