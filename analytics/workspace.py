@@ -9,14 +9,13 @@ the same loaders serve the command line. Canonical shapes, so that analyses neve
   columns (returns, characteristics, market cap).
 - ``portfolios``: DataFrame ``portfolio`` (str), ``id`` (str), ``weight`` (float).
 
-Loaders are found by kind in :data:`LOADERS` (``module:function`` strings, imported on first
-use so that start-up stays fast). Each takes a path and keyword options and returns a
-:class:`Dataset`.
+Files are read by the readers of :mod:`analytics.data.readers` (one per published layout,
+plain tables last), which return :class:`Dataset` objects that remember the reader and its
+options.
 """
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,23 +23,13 @@ from typing import Any
 import pandas as pd
 
 from analytics.data.demo import DemoWorkspace, make_demo
-from analytics.data.returns import ID_NAMES, ReturnsData
-from analytics.data.tables import read_table
-from analytics.errors import InputError
+from analytics.data.returns import ReturnsData
 from analytics.jobs import Job, Progress
 
 __all__ = [
-    "Dataset", "KINDS", "LOADERS", "load_dataset", "load_dataset_job", "demo_datasets", "demo_job",
-    "describe_returns", "describe_frame", "guess_kind", "famafrench_dataset_job",
+    "Dataset", "load_dataset_job", "demo_datasets", "demo_job", "describe_returns", "describe_frame",
+    "famafrench_dataset_job",
 ]
-
-LOADERS: dict[str, str] = {
-    "returns": "analytics.data.returns:returns_dataset",
-    "holdings": "analytics.exposures.holdings:holdings_dataset",
-    "panel": "analytics.crosssection.panel:panel_dataset",
-    "portfolios": "analytics.crosssection.panel:portfolios_dataset",
-}
-KINDS = tuple(LOADERS)
 
 
 @dataclass(frozen=True)
@@ -54,16 +43,10 @@ class Dataset:
     path: str | None = None
     notes: tuple[str, ...] = field(default=())
     simulated: bool = False
-
-
-def load_dataset(path: str | Path, kind: str, **options: Any) -> Dataset:
-    """Load ``path`` as a data set of ``kind`` with that kind's loader."""
-    try:
-        target = LOADERS[kind]
-    except KeyError:
-        raise InputError(f"unknown data kind {kind!r}; use one of {', '.join(KINDS)}.") from None
-    module, func = target.split(":")
-    return getattr(importlib.import_module(module), func)(path, **options)
+    #: The reader that read ``path`` and the options it used, so a restore reads the file the
+    #: same way without guessing again (see :mod:`analytics.data.readers`).
+    reader: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
 
 
 def describe_returns(data: ReturnsData) -> str:
@@ -107,30 +90,22 @@ def demo_datasets(demo: DemoWorkspace) -> list[Dataset]:
     ]
 
 
-def load_dataset_job(path: str | Path, kind: str | None = None, **options: Any) -> Job[Dataset]:
-    """:func:`load_dataset` as a job, so that the GUI reads big files off its thread; the kind
-    is guessed from the header when None (a dropped file)."""
+def load_dataset_job(
+    path: str | Path, kind: str | None = None, *, reader: str | None = None, **options: Any
+) -> Job[Dataset]:
+    """Read ``path`` as a job, so that the GUI reads big files off its thread: with the named
+    ``reader`` (a restored workspace), else the first reader of ``kind`` (or of any kind) that
+    accepts the file."""
+    from analytics.data.readers import read_dataset
+
     yield Progress(0.0, f"reading {Path(path).name}")
-    return load_dataset(path, kind or guess_kind(path), **options)
+    return read_dataset(path, kind, reader=reader, **options)
 
 
 def demo_job() -> Job[list[Dataset]]:
     """Generate the demo workspace as a job (the GUI's first start)."""
     yield Progress(0.0, "generating the demo workspace")
     return demo_datasets(make_demo())
-
-
-def guess_kind(path: str | Path) -> str:
-    """The likely kind of a dropped file, from its header: portfolios, holdings, panel or returns."""
-    columns = {c.strip().lower() for c in read_table(path).frame.columns}
-    has_id = bool(columns & set(ID_NAMES))
-    if "portfolio" in columns and has_id:
-        return "portfolios"
-    if has_id and columns & {"weight", "shares", "value"}:
-        return "holdings"
-    if has_id and len(columns - set(ID_NAMES) - {"date"}) > 2:
-        return "panel"
-    return "returns"
 
 
 def famafrench_dataset_job(model: str, freq: str, *, offline: bool = False) -> Job[Dataset]:

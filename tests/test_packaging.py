@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analytics.workspace import LOADERS
+from analytics.data.readers import MODULES
 from bench.workloads.startup import launch
 from gui.main_window import TABS
 from gui.selftest import Expect, _check, _check_tab
@@ -53,9 +53,9 @@ def test_spec_keeps_dynamic_imports():
 
 
 def test_spec_collects_modules_imported_by_name():
-    """Every tab, and every data loader imported by name (importlib), lives in a package the spec collects whole."""
+    """Every tab, and every reader module imported by name (importlib), lives in a package the spec collects whole."""
     packages = set(_spec_lists()["OUR_PACKAGES"])
-    named = [cls.__module__ for cls in TABS] + [target.split(":")[0] for target in LOADERS.values()]
+    named = [cls.__module__ for cls in TABS] + list(MODULES)
     assert all(module.split(".")[0] in packages for module in named), named
 
 

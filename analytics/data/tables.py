@@ -1,15 +1,14 @@
-"""Read a user's table file (CSV, Excel, Parquet) into text cells, safely.
+"""Read a user's table file (CSV, Excel, Parquet) into text cells.
 
-Why not just ``pd.read_csv``: users hand us whatever they have. This module sniffs the bytes
-first so that a pickle is refused (loading one runs code), a binary or sparse file fails at
-once instead of freezing the app, UTF-16 and European CSVs (``;`` separator, ``,`` decimal)
-are read correctly with a note saying so, and every later error can name a file row.
-Cells stay text here; :func:`to_numbers` converts columns and names the first bad cell.
+Why not just ``pd.read_csv``: users hand us whatever they have. The bytes are opened by
+:mod:`analytics.data.text` (pickles refused, binary, sparse or damaged files failing at once,
+encodings detected); here UTF-16 and European CSVs (``;`` separator, ``,`` decimal) are read
+with a note saying so, and every later error can name a file row. Cells stay text here;
+:func:`to_numbers` converts columns and names the first bad cell.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -20,17 +19,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analytics.data.text import first_line, read_text, sniff, sniff_separator
 from analytics.errors import InputError
 
 __all__ = ["Table", "read_table", "to_numbers", "MISSING_CODES", "MISSING_NUMBERS"]
 
-MAX_BYTES = 2 * 1024**3
-SNIFF_BYTES = 64 * 1024
 #: Text cells read as missing. -99.99 and -999 are the Ken French library's missing codes.
 MISSING_CODES = frozenset({"", "na", "n/a", "nan", "null", "none", ".", "#n/a"})
 #: Numbers read as missing: the Ken French library's codes.
 MISSING_NUMBERS = (-99.99, -999.0)
-_PICKLE_MAGIC = re.compile(rb"^\x80[\x02-\x05]")
 _EUROPEAN_NUMBER = re.compile(r"(?<![\d.])-?\d+,\d+(?![\d,])")
 
 
@@ -53,100 +50,26 @@ class Table:
 def read_table(path: str | Path, *, sheet: str | int | None = None) -> Table:
     """Read CSV, TSV, Excel (.xlsx) or Parquet from ``path`` into a :class:`Table`."""
     path = Path(path)
-    head = _open_head(path)
-    name = path.name
-    if _PICKLE_MAGIC.match(head) or path.suffix.lower() in {".pkl", ".pickle"}:
-        raise InputError(
-            f"{name}: this is a Python pickle; FactorDesk never opens pickles because loading "
-            "one can run code. Save the data as CSV or Excel instead."
-        )
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise InputError(f"{name}: old Excel .xls format; save it as .xlsx or CSV.")
-    if head.startswith(b"PK\x03\x04"):
+    sniffed = sniff(path)
+    if sniffed.container == "folder":
+        raise InputError(f"{path}: is a folder, not a file; choose a CSV or Excel file.")
+    if sniffed.container == "zip":
+        raise InputError(f"{path.name}: is a zip archive, not a table; unzip it and open the file inside.")
+    if sniffed.container == "xlsx":
         return _read_excel(path, sheet)
-    if head.startswith(b"PAR1"):
+    if sniffed.container == "parquet":
         return _read_parquet(path)
-    text, notes = _decode(head, path)
-    return _read_csv_text(text, name, notes)
-
-
-def _open_head(path: Path) -> bytes:
-    name = str(path)
-    if not path.exists():
-        raise InputError(f"{name}: file not found; check the path.")
-    if path.is_dir():
-        raise InputError(f"{name}: is a folder, not a file; choose a CSV or Excel file.")
-    size = path.stat().st_size
-    if size == 0:
-        raise InputError(f"{path.name}: file is empty.")
-    if size > MAX_BYTES:
-        raise InputError(
-            f"{path.name}: {size / 1024**3:.1f} GB is over the 2 GB limit; split the file or "
-            "save it as Parquet."
-        )
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(SNIFF_BYTES)
-            if size > 2 * SNIFF_BYTES and not head.startswith((b"PK\x03\x04", b"PAR1")):
-                # A text file's tail is text too; a sparse or truncated file ends in NULs
-                # and is refused here, before its whole size is read into memory.
-                fh.seek(size - SNIFF_BYTES)
-                if fh.read(SNIFF_BYTES).count(0) > 0.9 * SNIFF_BYTES:
-                    raise InputError(
-                        f"{path.name}: ends in empty (NUL) bytes, so it is binary, sparse or cut off; "
-                        "choose a CSV, Excel or Parquet file."
-                    )
-            return head
-    except PermissionError:
-        raise InputError(f"{name}: permission denied; make the file readable or copy it.") from None
-    except OSError as exc:
-        raise InputError(f"{name}: cannot read ({exc.strerror}).") from None
-
-
-def _decode(head: bytes, path: Path) -> tuple[str, list[str]]:
-    """Pick the text encoding from the first bytes; refuse binary files."""
-    notes: list[str] = []
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encoding = "utf-16"
-    elif b"\x00" in head:
-        odd_nuls = head[1::2].count(0) > 0.4 * len(head[1::2])
-        even_nuls = head[0::2].count(0) > 0.4 * len(head[0::2])
-        if odd_nuls == even_nuls:
-            raise InputError(
-                f"{path.name}: binary data, not a text table; choose a CSV, Excel or Parquet file."
-            )
-        encoding = "utf-16-le" if odd_nuls else "utf-16-be"
-    else:
-        encoding = "utf-8-sig"
-    data = _read_all(path)
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError:
-        if encoding != "utf-8-sig":
-            raise InputError(f"{path.name}: not valid {encoding} text; save it as UTF-8 CSV.") from None
-        text = data.decode("cp1252", errors="replace")
-        notes.append(f"{path.name}: not UTF-8; read as Windows-1252 text.")
-    if encoding.startswith("utf-16"):
-        notes.append(f"{path.name}: read as UTF-16 text.")
-    return text.lstrip("\ufeff"), notes
-
-
-def _read_all(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror}).") from None
+    text = read_text(path)
+    return _read_csv_text(text.text, text.source, list(text.notes))
 
 
 def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
-    if "\r" in text:  # old Mac (CR only) and Windows line ends, for the csv module's own reads
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     all_lines = text.splitlines()
     lines = [line for line in all_lines[:50] if line.strip()]
     if not lines:
         raise InputError(f"{name}: file has no text.")
     leading_blank = all_lines.index(lines[0])
-    sep = _sniff_separator(lines)
+    sep = sniff_separator(lines)
     decimal = "."
     if sep == ";" and any(_EUROPEAN_NUMBER.search(line) for line in lines[1:]):
         decimal = ","
@@ -158,7 +81,7 @@ def _read_csv_text(text: str, name: str, notes: list[str]) -> Table:
             skip_blank_lines=False, skiprows=leading_blank,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(f"{name}: not a readable table ({_first_line(exc)}).") from None
+        raise InputError(f"{name}: not a readable table ({first_line(exc)}).") from None
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas silently turns the extra leading cells of over-long rows into an index.
         raise InputError(
@@ -187,30 +110,15 @@ def _first_long_row(text: str, sep: str) -> str:
     return next((f"row {i}" for i, r in rows[1:] if len(r) > width), "a row")
 
 
-def _sniff_separator(lines: list[str]) -> str:
-    """The separator that splits the header and the next lines into the same, largest count."""
-    best, best_count = ",", 0
-    for sep in (",", ";", "\t", "|"):
-        counts = {line.count(sep) for line in lines[:20]}
-        count = lines[0].count(sep)
-        if count > best_count and len(counts) == 1:
-            best, best_count = sep, count
-    if best_count == 0:
-        for sep in (",", ";", "\t"):
-            if lines[0].count(sep):
-                return sep
-    return best
-
-
 def _read_excel(path: Path, sheet: str | int | None) -> Table:
     try:
         cells = pd.read_excel(
             path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object, engine="openpyxl"
         )
     except ValueError as exc:
-        raise InputError(f"{path.name}: {_first_line(exc)}; name an existing sheet.") from None
+        raise InputError(f"{path.name}: {first_line(exc)}; name an existing sheet.") from None
     except Exception as exc:  # openpyxl raises many types for corrupt files
-        raise InputError(f"{path.name}: not a readable Excel file ({_first_line(exc)}).") from None
+        raise InputError(f"{path.name}: not a readable Excel file ({first_line(exc)}).") from None
     cells = cells.map(_excel_cell_text)
     filled = np.flatnonzero((cells != "").any(axis=1).to_numpy())
     if filled.size == 0:
@@ -235,7 +143,7 @@ def _read_parquet(path: Path) -> Table:
     try:
         frame = pd.read_parquet(path)
     except Exception as exc:  # pyarrow raises its own types for corrupt files
-        raise InputError(f"{path.name}: not a readable Parquet file ({_first_line(exc)}).") from None
+        raise InputError(f"{path.name}: not a readable Parquet file ({first_line(exc)}).") from None
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()  # pandas stores a DatetimeIndex (the dates) as the index
     for col in frame.columns:
@@ -286,7 +194,3 @@ def to_numbers(table: Table, columns: list[str]) -> pd.DataFrame:
         values[np.isin(values, MISSING_NUMBERS)] = np.nan
         out[col] = values
     return pd.DataFrame(out, index=table.frame.index)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

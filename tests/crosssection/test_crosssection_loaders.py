@@ -7,12 +7,12 @@ import pytest
 
 from analytics.crosssection.panel import panel_dataset, portfolios_dataset
 from analytics.errors import InputError
-from analytics.workspace import load_dataset
+from analytics.data.readers import read_dataset
 
 
 def test_crsp_panel_file_loads_canonical(crsp_panel_csv, crsp_panel):
     """A CRSP-style panel (permno id) loads as date (month-end), id text, numeric columns, sorted."""
-    ds = load_dataset(crsp_panel_csv, "panel")
+    ds = read_dataset(crsp_panel_csv, "panel")
     frame = ds.data
     assert ds.kind == "panel" and list(frame.columns) == ["date", "id", "re", "size", "price", "strev", "mom", "mcap"]
     assert frame["date"].dtype == "datetime64[ns]" and (frame["date"].dt.is_month_end).all()
