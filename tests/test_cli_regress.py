@@ -57,7 +57,7 @@ def test_printed_table_and_auto_model_note(returns_csv) -> None:
     assert proc.returncode == 0, proc.stderr
     header = proc.stdout.splitlines()[0].split()
     assert header[:5] == ["fund", "alpha", "t_alpha", "Mkt-RF", "t_Mkt-RF"]
-    assert header[-7:] == ["r2", "adj_r2", "ivol", "n_obs", "years", "start", "end"]
+    assert header[-8:] == ["r2", "adj_r2", "ivol", "n_obs", "years", "start", "end", "note"]
     assert "model ff3" in proc.stderr and "chosen" in proc.stderr
 
 
@@ -70,7 +70,7 @@ def test_csv_output_columns_and_values(returns_csv, tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out)
     assert list(table.columns) == ["fund", "alpha", "t_alpha", "Mkt-RF", "t_Mkt-RF", "SMB", "t_SMB", "HML",
-                                   "t_HML", "r2", "adj_r2", "ivol", "n_obs", "years", "start", "end"]
+                                   "t_HML", "r2", "adj_r2", "ivol", "n_obs", "years", "start", "end", "note"]
     frame = _frame()
     fit = sm.OLS(frame["A"] - frame["RF"], sm.add_constant(frame[FACTORS])).fit()
     row = table.set_index("fund").loc["A"]
@@ -158,7 +158,7 @@ BAD_INPUTS = {
     "collinear factors": (lambda d: [_write(d / "x.csv", _frame().assign(HML=lambda f: f["Mkt-RF"] + f["SMB"]))],
                           "x.csv: factor 'HML' is a linear combination"),
     "no overlap": (lambda d: [_write(d / "x.csv", _frame().assign(B=lambda f: f["A"].where(f.index < 3)).assign(
-        **{"Mkt-RF": lambda f: f["Mkt-RF"].where(f.index >= 3)}))], "fund 'B'.*no dates in common"),
+        **{"Mkt-RF": lambda f: f["Mkt-RF"].where(f.index >= 3)}).drop(columns="A"))], "fund 'B'.*no dates in common"),
     "unknown fund": (lambda d: [_write(d / "x.csv", _frame()), "--funds", "Z"], "no fund column 'Z'"),
     "bad --start": (lambda d: [_write(d / "x.csv", _frame()), "--start", "soon"], "--start 'soon' is not a date"),
 }

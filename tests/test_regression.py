@@ -123,13 +123,15 @@ def test_start_end_restrict_the_sample(panel) -> None:
 
 
 def test_summary_columns_follow_the_cli_contract(panel) -> None:
-    """summary: fund, alpha, t_alpha, each factor and its t, r2, adj_r2, ivol, n_obs, years, start, end."""
+    """summary: fund, alpha, t_alpha, each factor and its t, r2, adj_r2, ivol, n_obs, years, start, end,
+    and last the note (empty for a fitted fund)."""
     funds, factors = panel
     res = FactorModel(funds, factors, freq="monthly", model="ff3").fit()
     assert list(res.summary.columns) == [
         "fund", "alpha", "t_alpha", "Mkt-RF", "t_Mkt-RF", "SMB", "t_SMB", "HML", "t_HML",
-        "r2", "adj_r2", "ivol", "n_obs", "years", "start", "end",
+        "r2", "adj_r2", "ivol", "n_obs", "years", "start", "end", "note",
     ]
+    assert (res.summary["note"] == "").all() and res.skipped == {}
     assert set(res.tables()) >= {"summary", "coefficients", "diagnostics"}
 
 
@@ -145,7 +147,7 @@ def test_attribution_adds_up_and_risk_shares_sum_to_one(panel) -> None:
 
 def test_auto_model_picks_largest_available() -> None:
     """Without --model the largest model whose factors are present is chosen and noted."""
-    assert choose_model(None, ["Mkt-RF", "SMB", "HML", "MOM"], "f.csv")[0] == "ff3"
+    assert choose_model(None, ["Mkt-RF", "SMB", "HML", "RMW"], "f.csv")[0] == "ff3"
     assert choose_model(None, FACTORS, "f.csv")[0] == "ff6"
     name, note = choose_model(None, ["Mkt-RF"], "f.csv")
     assert name == "capm" and "f.csv" in note
@@ -157,8 +159,9 @@ def test_auto_model_picks_largest_available() -> None:
         (lambda f, x: (f, x.drop(columns="RF")), {}, "no RF column"),
         (lambda f, x: (f, x.drop(columns="SMB")), {"model": "ff3"}, "'SMB' needed by --model ff3"),
         (lambda f, x: (f, x.assign(HML=x["Mkt-RF"] - 2 * x["SMB"])), {"model": "ff3"}, "'HML' is a linear combination"),
-        (lambda f, x: (f.shift(400), x), {}, "no dates in common"),
-        (lambda f, x: (f.iloc[:4, :1], x), {"model": "ff6"}, "observations for 7 parameters"),
+        (lambda f, x: (f.shift(400, freq="ME"), x), {}, "none of the 12 funds.*'F0': no dates in common"),
+        (lambda f, x: (f.iloc[:, :1] * np.nan, x), {}, "fund 'F0': no returns: every value is missing"),
+        (lambda f, x: (f.iloc[:4, :1], x), {"model": "ff6"}, "fund 'F0': 4 observations for 7 parameters"),
         (lambda f, x: (f, x), {"start": "junk"}, "--start 'junk' is not a date"),
         (lambda f, x: (f, x), {"start": "2090-01-01"}, "no dates between"),
         (lambda f, x: (f, x), {"periods_per_year": -12}, "positive"),
@@ -172,22 +175,34 @@ def test_bad_regression_inputs_raise_input_error(panel, change, kwargs, message)
         FactorModel(funds, factors, freq="monthly", **kwargs).fit()
 
 
-@pytest.mark.parametrize(
-    ("make", "message"),
-    [
-        (lambda x: x["RF"], "'CASH': its excess returns do not vary"),
-        (lambda x: x["RF"] + 0.002, "'CASH': its excess returns do not vary"),
-        (lambda x: x["Mkt-RF"] + 0.5 * x["SMB"] + x["RF"], r"'CASH': the factors fit its excess returns exactly"),
-    ],
-)
 @pytest.mark.parametrize("cov", [{}, {"cov_type": "hac", "maxlags": 2}])
-def test_constant_or_exactly_fitted_fund_is_refused(panel, make, message, cov) -> None:
-    """A fund with constant excess returns or an exact factor fit is refused (its statistics
-    would be 0/0 and sqrt of rounding noise), in plain and HAC fits alike."""
+def test_constant_fund_is_skipped_and_the_others_fitted(panel, cov) -> None:
+    """A fund whose excess returns do not vary (cash) keeps its row, with empty numbers and the
+    reason as its note; every other fund is fitted as without it (plain and HAC alike)."""
     funds, factors = panel
-    funds = funds.assign(CASH=make(factors))
-    with pytest.raises(InputError, match=message):
-        FactorModel(funds, factors, freq="monthly", model="ff3").fit(**cov)
+    base = FactorModel(funds, factors, freq="monthly", model="ff3").fit(**cov)
+    res = FactorModel(funds.assign(CASH=factors["RF"] + 0.002), factors, freq="monthly", model="ff3").fit(**cov)
+    assert res.skipped == {"CASH": "its excess returns do not vary; leave it out."}
+    row = res.summary.set_index("fund").loc["CASH"]
+    assert row[["alpha", "t_alpha", "Mkt-RF", "r2", "ivol"]].isna().all() and row["n_obs"] == 238  # two dates lack a factor
+    assert list(res.summary["fund"]) == [*funds.columns, "CASH"] and res.summary.columns[-1] == "note"
+    pd.testing.assert_frame_equal(res.params, base.params)
+    assert any("1 of 13 funds not fitted" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("cov", [{}, {"cov_type": "hac", "maxlags": 2}])
+def test_exact_fit_is_fitted_with_a_note(panel, cov) -> None:
+    """A fund the factors fit exactly (R² = 1) is estimated (its loadings are the exact
+    combination, as statsmodels gives) and noted, not refused."""
+    funds, factors = panel
+    funds = funds.assign(COPY=factors["Mkt-RF"] + 0.5 * factors["SMB"] + factors["RF"])
+    res = FactorModel(funds, factors, freq="monthly", model="ff3").fit(**cov)
+    fit, _ = _statsmodels_fit(funds, factors, "COPY", FACTORS[:3])
+    np.testing.assert_allclose(res.params.loc["COPY"].to_numpy(), fit.params.to_numpy(), rtol=1e-8, atol=1e-12)
+    assert res.rsquared["COPY"] == pytest.approx(1.0, abs=1e-15)
+    assert any("fund 'COPY': the factors fit its excess returns exactly (R² = 1)" in n for n in res.notes)
+    assert "COPY" not in res.skipped
+    assert "COPY" in set(res.diagnostics["fund"])  # its F test and Durbin-Watson are computed, not an error
 
 
 def test_near_exact_fit_still_matches_statsmodels(panel) -> None:
@@ -201,13 +216,23 @@ def test_near_exact_fit_still_matches_statsmodels(panel) -> None:
     np.testing.assert_allclose(res.bse.loc["TRACKER"].to_numpy(), fit.bse.to_numpy(), rtol=1e-8)
 
 
-def test_collinearity_within_one_fund_sample_names_the_fund() -> None:
-    """Factors collinear only over a fund's own dates are refused naming that fund."""
+def test_collinearity_within_one_fund_sample_skips_that_fund() -> None:
+    """Factors collinear only over a fund's own dates skip that fund, naming the factor; the
+    fund whose dates tell the factors apart is fitted."""
     funds, factors = _panel(n_funds=2)
     funds.iloc[:200, 1] = np.nan
     factors.iloc[200:, factors.columns.get_loc("SMB")] = 0.0
-    with pytest.raises(InputError, match=r"fund 'F1'.*'SMB'"):
-        FactorModel(funds, factors, freq="monthly", model="ff3").fit()
+    res = FactorModel(funds, factors, freq="monthly", model="ff3").fit()
+    assert res.funds == ["F0"]
+    assert "factor 'SMB' is a linear combination of 'const' (perfectly collinear)" in res.skipped["F1"]
+
+
+def test_no_fund_fitted_is_one_error() -> None:
+    """When not one fund can be fitted the whole request fails, with the first fund's reason."""
+    funds, factors = _panel(n_funds=2)
+    funds.iloc[2:] = np.nan
+    with pytest.raises(InputError, match=r"^none of the 2 funds could be fitted; fund 'F0': 2 observations for 2"):
+        FactorModel(funds, factors, freq="monthly", model="capm").fit()
 
 
 def test_fit_job_reports_progress_and_equals_fit(panel) -> None:
@@ -225,3 +250,77 @@ def test_fit_job_reports_progress_and_equals_fit(panel) -> None:
         result = stop.value
     assert steps and all(isinstance(s, Progress) for s in steps) and steps[-1].fraction == 1.0
     pd.testing.assert_frame_equal(result.params, model.fit().params)
+
+
+def _assert_equals_statsmodels(res, funds: pd.DataFrame, factors: pd.DataFrame, names: list[str]) -> None:
+    """params, bse, t and R² of every fund equal statsmodels' (excess returns given) to 1e-8."""
+    for fund in funds.columns:
+        data = pd.concat([funds[fund], factors[names]], axis=1).dropna()
+        fit = sm.OLS(data[fund], sm.add_constant(data[names])).fit()
+        np.testing.assert_allclose(res.params.loc[fund].to_numpy(), fit.params.to_numpy(), rtol=RTOL)
+        np.testing.assert_allclose(res.bse.loc[fund].to_numpy(), fit.bse.to_numpy(), rtol=RTOL)
+        np.testing.assert_allclose(res.tvalues.loc[fund].to_numpy(), fit.tvalues.to_numpy(), rtol=RTOL)
+        np.testing.assert_allclose(res.rsquared[fund], fit.rsquared, rtol=RTOL)
+
+
+def test_means_twenty_times_the_scale_equal_statsmodels_with_a_note() -> None:
+    """Factors and a fund around 20 with a tracking error of 0.001 (levels, not returns): the
+    numbers equal statsmodels' (cross-products of raw data gave t 128 for 155), and a note
+    asks whether these are prices or gross returns."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2001-01-31", periods=240, freq="ME")
+    factors = pd.DataFrame(20 + rng.normal(0, 0.01, (240, 3)), index=dates, columns=FACTORS[:3])
+    funds = pd.DataFrame({"LEVEL": factors["Mkt-RF"] + 0.3 * (factors["SMB"] - 20) + rng.normal(0, 0.001, 240)})
+    res = FactorModel(funds, factors, freq="monthly", model="ff3", excess=True).fit()
+    _assert_equals_statsmodels(res, funds, factors, FACTORS[:3])
+    assert any("fund 'LEVEL': means much larger than the variation: prices or gross returns?" in n for n in res.notes)
+    assert any("factor 'Mkt-RF', 'SMB', 'HML': means much larger than the variation" in n for n in res.notes)
+
+
+@pytest.mark.parametrize("cov", [{}, {"cov_type": "hac", "maxlags": 5}])
+def test_gross_returns_equal_statsmodels(panel, cov) -> None:
+    """Gross returns (1 + r) of funds and factors: the same numbers as statsmodels to 1e-8."""
+    funds, factors = panel
+    gross_funds, gross_factors = 1 + funds.sub(factors["RF"], axis=0), 1 + factors[FACTORS]
+    res = FactorModel(gross_funds, gross_factors, freq="monthly", model="ff6", excess=True).fit(**cov)
+    sm_kw = {"cov_type": "HAC", "cov_kwds": {"maxlags": cov["maxlags"]}} if cov else {}
+    for fund in funds.columns:
+        data = pd.concat([gross_funds[fund], gross_factors], axis=1).dropna()
+        fit = sm.OLS(data[fund], sm.add_constant(data[FACTORS])).fit(**sm_kw)
+        np.testing.assert_allclose(res.params.loc[fund].to_numpy(), fit.params.to_numpy(), rtol=RTOL)
+        np.testing.assert_allclose(res.bse.loc[fund].to_numpy(), fit.bse.to_numpy(), rtol=RTOL)
+        np.testing.assert_allclose(res.rsquared[fund], fit.rsquared, rtol=RTOL)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [lambda f, x: (f, x.assign(**{n: x[n] + 100 for n in FACTORS})),  # factors fed as levels
+     lambda f, x: (f + 5000, x),  # a fund far from zero
+     lambda f, x: (f, x.assign(SMB=x["SMB"] * 1e6))],  # a factor in other units
+    ids=["factors+100", "fund+5000", "factor*1e6"],
+)
+def test_scale_and_means_are_not_collinearity(panel, change) -> None:
+    """What cross-products of raw data refused as 'perfectly collinear' or an exact fit is
+    estimated, equal to statsmodels."""
+    funds, factors = change(*panel)
+    excess = funds.sub(factors["RF"], axis=0)
+    res = FactorModel(excess, factors, freq="monthly", model="ff6", excess=True).fit()
+    assert res.skipped == {}
+    _assert_equals_statsmodels(res, excess, factors, FACTORS)
+
+
+def test_nearly_collinear_factor_is_noted_with_its_r2(panel) -> None:
+    """A factor that the others explain to R² 0.9999 is estimated (as statsmodels) with a note
+    giving that R²; one explained to 1 - 1e-13 is refused as too ill-conditioned."""
+    funds, factors = panel
+    noise = np.random.default_rng(2).normal(0, 1, len(factors))
+    near = factors.assign(HML=factors["Mkt-RF"] - factors["SMB"] + 4e-4 * noise)
+    res = FactorModel(funds, near, freq="monthly", model="ff3").fit()
+    excess = funds.sub(factors["RF"], axis=0)
+    _assert_equals_statsmodels(res, excess, near, FACTORS[:3])
+    collinear = [n for n in res.notes if "nearly collinear" in n]
+    assert len(collinear) == 1 and collinear[0].startswith("funds 'F0', 'F1', 'F2' and 9 others: factor 'HML' is "
+                                                           "nearly collinear with 'const', 'Mkt-RF', 'SMB' (R² = 1 - ")
+    closer = factors.assign(HML=factors["Mkt-RF"] - factors["SMB"] + 2e-8 * noise)
+    with pytest.raises(InputError, match=r"factors: factor 'HML' is nearly collinear .* too ill-conditioned"):
+        FactorModel(funds, closer, freq="monthly", model="ff3").fit()

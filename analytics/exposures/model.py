@@ -1,8 +1,10 @@
 """Bottom-up and top-down factor exposures of a fund from its holdings (chapter section 13.8).
 
 Bottom-up: each held stock's betas on the model's factors, weighted by the holdings in
-force, give the fund's exposure on every return date, with the share of the weight whose
-stock has a beta (``coverage``). Top-down: the fund's own return (given, or implied by the
+force, give the fund's exposure on every return date, with ``coverage``: (|weight| of the
+stocks that have a beta + |cash|) / |weight| of every position. Held ids without returns,
+or with too few returns for a beta, lower it; cash has no beta but exposes the fund to
+nothing, so it counts as covered. Dates below 90% are flagged in a note. Top-down: the fund's own return (given, or implied by the
 holdings) regressed on the factors, over the full sample and within each holdings window.
 
 No look-ahead: holdings dated D apply to the returns of the periods after D until the next
@@ -27,17 +29,18 @@ import numpy as np
 import pandas as pd
 
 from analytics import jobs
+from analytics.data.holdings import with_kind
 from analytics.errors import InputError
-from analytics.exposures.results import ExposureResults, HoldingsView
+from analytics.exposures.results import ExposureResults, HoldingsView, low_coverage_note
 from analytics.frequency import normalize_dates
 from analytics.jobs import Job, Progress
 from analytics.regression.covariance import make_estimator
 from analytics.regression.models import choose_model, model_factors
 from analytics.regression.ols import fit_many
-from analytics.regression.windows import window_fits
 from analytics.regression.rolling import rolling_betas
+from analytics.regression.windows import window_fits
 
-__all__ = ["ExposureModel", "exposures_job", "METHODS"]
+__all__ = ["METHODS", "ExposureModel", "exposures_job"]
 
 METHODS = ("full", "rolling", "split")
 
@@ -48,7 +51,8 @@ class ExposureModel:
     Parameters
     ----------
     holdings : DataFrame
-        Canonical holdings ``date, id, weight`` (see :mod:`analytics.exposures.holdings`).
+        Canonical holdings ``date, id, weight, kind`` (see :mod:`analytics.data.holdings`;
+        without ``kind`` every position is a security).
     stocks : DataFrame
         Stock total returns (decimals), dates × ids; excess when ``excess``.
     factors : DataFrame
@@ -111,6 +115,7 @@ class ExposureModel:
         """Holdings with monthly dates at their month-end; the last file of a month wins."""
         if holdings.empty:
             raise InputError(f"{what}: no positions; check the file.")
+        holdings = with_kind(holdings)
         dates = normalize_dates(pd.DatetimeIndex(holdings["date"]), self.freq)
         frame = holdings.assign(date=dates)
         if self.freq == "monthly":
@@ -122,10 +127,12 @@ class ExposureModel:
         return frame.reset_index(drop=True)
 
     def _universe(self, stocks: pd.DataFrame) -> list[str]:
-        """Ids held by the fund or the benchmark that have returns; the others are reported."""
-        held = pd.Index(self.holdings["id"].unique())
-        if self.benchmark is not None:
-            held = held.union(pd.Index(self.benchmark["id"].unique()), sort=False)
+        """Stocks held by the fund or the benchmark that have returns; the others are reported
+        (cash is not looked up: it has no beta by nature)."""
+        frames = [self.holdings] if self.benchmark is None else [self.holdings, self.benchmark]
+        held = pd.Index(pd.concat([f.loc[f["kind"] == "security", "id"] for f in frames]).unique())
+        if len(held) == 0:
+            raise InputError("the holdings hold only cash; there is no stock to estimate an exposure from.")
         have = held.intersection(stocks.columns, sort=False)
         missing = held.difference(stocks.columns, sort=False)
         if len(have) == 0:
@@ -172,6 +179,9 @@ class ExposureModel:
                 f"{len(uncovered)} held stock(s) have too few returns (< {min_obs}) for a beta and lower the "
                 f"coverage: {', '.join(uncovered[:10])}."
             )
+        low = low_coverage_note(fund_view.exposures["coverage"])
+        if low:
+            notes.append(low)
         yield Progress(1.0, "done")
         return ExposureResults(
             model=self.model, freq=self.freq, method=method, window=window, min_obs=min_obs,
@@ -223,17 +233,13 @@ class ExposureModel:
         return view.with_betas(betas, factors)
 
     def _fit_sample(self, y: np.ndarray, min_obs: int) -> Job[np.ndarray]:
-        """Full-sample factor betas (ids × factors) of the stocks with at least ``min_obs`` returns."""
-        x = self._regressors
-        out = np.full((y.shape[1], x.shape[1] - 1), np.nan)
-        enough = np.flatnonzero(np.isfinite(y).sum(axis=0) >= min_obs)
-        if len(enough):
-            raw = yield from fit_many(
-                y[:, enough], x, make_estimator(), names=["const", *self.x.columns],
-                series=[str(self.y.columns[j]) for j in enough], min_obs=min_obs,
-            )
-            out[enough] = raw.params[:, 1:]
-        return out
+        """Full-sample factor betas (ids × factors); NaN for the stocks ``fit_many`` skips (fewer
+        than ``min_obs`` returns, no variation, collinear factors over their dates)."""
+        raw = yield from fit_many(
+            y, self.x.to_numpy(dtype=float), make_estimator(), names=list(self.x.columns),
+            series=[str(c) for c in self.y.columns], min_obs=min_obs,
+        )
+        return raw.params[:, 1:]
 
     def _fund_returns(self, view: HoldingsView) -> tuple[pd.Series, str | None]:
         """The fund's excess return per period in force: given, or Σ weight × stock excess return."""

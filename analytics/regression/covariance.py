@@ -2,8 +2,11 @@
 
 Each estimator takes the group's regressors ``x`` (n×k), its ``(X'X)^-1`` and the residual
 sums of squares, or the residuals themselves (n×m) when it ``needs_resid``, and returns the
-m parameter covariance matrices (m×k×k), equal to statsmodels' ``cov_params()`` for the same ``cov_type``. The names and options
-follow statsmodels so results can be checked against it directly.
+m parameter covariance matrices (m×k×k), equal to statsmodels' ``cov_params()`` for the same
+``cov_type``. Both estimators are equivariant under a change of basis of the regressors
+(``X M``: covariances ``M^-1 V M^-T``), so :func:`~analytics.regression.ols.fit_many` hands them
+the centered, unit-length factors (where the digits are) and maps the result back. The names
+and options follow statsmodels so results can be checked against it directly.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 
 from analytics.errors import InputError
 
-__all__ = ["CovarianceEstimator", "Homoskedastic", "NeweyWest", "COVARIANCE_ESTIMATORS", "make_estimator"]
+__all__ = ["COVARIANCE_ESTIMATORS", "CovarianceEstimator", "Homoskedastic", "NeweyWest", "make_estimator"]
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,17 @@
 model checks and aligns its data once, ``fit`` takes keyword-only options and returns an
 immutable :class:`~analytics.regression.results.FactorRegressionResults`. ``fit_job`` is the
 same computation as a job that yields progress (the GUI's path).
+
+One bad series never stops a batch: a fund that cannot be fitted (no dates in common with the
+factors, too few observations, no variation, factors collinear over its dates) keeps its row
+with the reason (``results.skipped``, the ``note`` column) and the others are fitted. Only when
+no fund at all can be fitted is that an error. Problems of the factors themselves, which would
+stop every fund, are refused once, naming the factor file.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -16,8 +24,9 @@ from analytics.errors import InputError
 from analytics.frequency import PERIODS_PER_YEAR
 from analytics.jobs import Job, Progress
 from analytics.regression.covariance import make_estimator
+from analytics.regression.design import LARGE_MEAN, LARGE_MEAN_NOTE, Design
 from analytics.regression.models import choose_model, model_factors
-from analytics.regression.ols import check_full_rank, fit_many
+from analytics.regression.ols import fit_many
 from analytics.regression.results import FactorRegressionResults
 
 __all__ = ["FactorModel", "regression_job"]
@@ -71,6 +80,8 @@ class FactorModel:
                 f"{PERIODS_PER_YEAR[freq]}."
             )
         self.y, self.x = self._align(returns, factors, excess, start, end, source)
+        self._returns, self._factor_dates = returns, factors.index
+        self._check_factors(source)
 
     def _align(
         self, returns: pd.DataFrame, factors: pd.DataFrame, excess: bool,
@@ -97,20 +108,35 @@ class FactorModel:
                     "--excess if the returns already are."
                 )
             y = y.sub(factors["RF"].reindex(dates), axis=0)
-        x = factors[names].reindex(dates)
-        complete = x.dropna().to_numpy(dtype=float)
-        if len(complete) > len(names) + 1:  # shorter samples are refused as too few observations
-            check_full_rank(np.column_stack([np.ones(len(complete)), complete]), ["const", *names], source)
-        usable = (y.notna().to_numpy() & x.notna().all(axis=1).to_numpy()[:, None]).any(axis=0)
-        if not usable.all():
-            fund = y.columns[int(np.flatnonzero(~usable)[0])]
-            span = returns[fund].dropna()
-            when = f"{span.index[0].date()} to {span.index[-1].date()}" if len(span) else "no values"
-            raise InputError(
-                f"fund {fund!r} ({when}) has no dates in common with the factors "
-                f"({factors.index[0].date()} to {factors.index[-1].date()}); use factors covering its dates."
-            )
-        return y, x
+        return y, factors[names].reindex(dates)
+
+    def _check_factors(self, source: str) -> None:
+        """Refuse factors that are collinear on all their dates (every fund would fail the same
+        way), and note factors whose means dwarf their variation (levels, not returns?)."""
+        complete = self.x.dropna().to_numpy(dtype=float)
+        if len(complete) <= self.x.shape[1] + 1:  # shorter samples are reported as too few observations
+            return
+        design = Design.of(complete, list(self.x.columns), constant=True)
+        if design.problem:
+            raise InputError(f"{source}: {design.problem}")
+        spread = design.scale / np.sqrt(len(complete) - 1)
+        large = [name for name, mean, sd in zip(self.x.columns, design.mean, spread) if abs(mean) > LARGE_MEAN * sd]
+        if large:
+            self.notes.append(f"{source}: factor {', '.join(map(repr, large))}: {LARGE_MEAN_NOTE}")
+
+    def _no_overlap(self, reasons: tuple[str, ...], nobs: np.ndarray) -> tuple[str, ...]:
+        """The reasons, with those of funds without a single date where they and every factor
+        exist saying why: every value missing, or dates outside the factors'."""
+        out = list(reasons)
+        for j in np.flatnonzero(nobs == 0):
+            span = self._returns[self.y.columns[j]].dropna()
+            if span.empty:
+                out[j] = "no returns: every value is missing."
+            else:
+                out[j] = (f"no dates in common with the factors (its returns run {span.index[0].date()} to "
+                          f"{span.index[-1].date()}, the factors {self._factor_dates[0].date()} to "
+                          f"{self._factor_dates[-1].date()}); use factors covering its dates.")
+        return tuple(out)
 
     def fit(self, *, cov_type: str = "nonrobust", **cov_config: int) -> FactorRegressionResults:
         """Estimate every fund's regression; see :meth:`fit_job`."""
@@ -119,15 +145,24 @@ class FactorModel:
     def fit_job(self, *, cov_type: str = "nonrobust", **cov_config: int) -> Job[FactorRegressionResults]:
         """OLS with a constant; ``cov_type='hac', maxlags=L`` for Newey-West errors."""
         estimator = make_estimator(cov_type, **cov_config)
-        names = ["const", *self.x.columns]
-        x = np.column_stack([np.ones(len(self.x)), self.x.to_numpy(dtype=float)])
+        funds = list(self.y.columns)
         raw = yield from fit_many(
-            self.y.to_numpy(dtype=float), x, estimator, names=names, series=list(self.y.columns),
-            min_obs=len(names) + 1,
+            self.y.to_numpy(dtype=float), self.x.to_numpy(dtype=float), estimator, names=list(self.x.columns),
+            series=funds, min_obs=self.x.shape[1] + 2,
         )
+        raw = replace(raw, reasons=self._no_overlap(raw.reasons, raw.nobs))
+        skipped = [(f, why) for f, why in zip(funds, raw.reasons) if why]
+        if len(skipped) == len(funds):
+            fund, why = skipped[0]
+            lead = f"none of the {len(funds)} funds could be fitted; " if len(funds) > 1 else ""
+            raise InputError(f"{lead}fund {fund!r}: {why}")
+        notes = list(self.notes)
+        if skipped:
+            notes.append(f"{len(skipped)} of {len(funds)} funds not fitted, each with its reason in the note column "
+                         f"(first: {skipped[0][0]!r}, {skipped[0][1]})")
         return FactorRegressionResults.from_arrays(
-            raw, estimator, model=self.model, funds=list(self.y.columns), x=self.x, y=self.y,
-            freq=self.freq, periods_per_year=self.periods_per_year, notes=tuple(self.notes),
+            raw, estimator, model=self.model, funds=funds, x=self.x, y=self.y,
+            freq=self.freq, periods_per_year=self.periods_per_year, notes=tuple(notes),
         )
 
 

@@ -1,145 +1,281 @@
-"""OLS for many return series against one regressor matrix, from shared cross-products.
+"""OLS for many return series against one factor matrix, from shared cross-products.
 
-Funds are grouped by their sample (the dates where the fund and every regressor exist).
-With missing cells set to zero, ``X0' Y0`` gives every fund's ``X'y`` over its own sample in
-one matrix product, whatever its group; each group then needs only its own k×k ``X'X`` and
-inverse. So 2,000 funds cost one pass over the returns plus a few tiny solves, instead of
-2,000 statsmodels fits. Funds with different spans (ARKK from 2014) land in other groups.
-Residual sums of squares come from the cross-products too (``y'y - b'X'y``); residuals
-themselves are formed only when an estimator needs them (HAC) or a view asks (results).
-The numbers equal statsmodels' OLS to 1e-8 (tests and ``bench/run.py funds_ols`` check).
+Funds are grouped by their sample (the dates where the fund and every factor exist). One pass
+over the returns, a block of funds at a time, centers each fund on its own mean and forms its
+cross-products with the factors (missing cells count as zero), so 2,000 funds cost one pass
+plus a few k×k solves per sample, instead of 2,000 statsmodels fits. Funds with different
+spans (ARKK from 2014) land in other groups.
+
+Why centering: sums of squares formed on raw data (``y'y - b'X'y``, ``y'y - (Σy)²/n``) cancel
+when the means are large next to the spread (gross returns, prices, factors in levels) and
+lose every digit the means take; the means carry nothing about the loadings. So the funds are
+centered on their own means before any product is formed, the factors on their overall means,
+and each sample's factors are then centered on that sample's means and scaled
+(:class:`~analytics.regression.design.Design`, which also judges their conditioning and solves
+an ill-conditioned sample by QR); the cross-products are corrected to those means exactly. The
+intercept and its standard error come back from the means. Residual sums of squares are
+``ỹ'ỹ - θ'z'ỹ`` on centered quantities; where that is below 1% of the total (R² above 0.99,
+where the subtraction would cost more than two digits), in samples solved by QR, and for
+estimators that need residuals (HAC), the residuals are formed from the data and summed.
+
+A series that cannot be fitted (too few observations, no variation, collinear factors over its
+dates) gets NaN and its reason; the others are fitted. An exact fit (R² = 1) and means much
+larger than the variation are fitted and noted. The numbers equal statsmodels' OLS to 1e-8
+(tests and ``bench/run.py funds_ols`` check) and the NIST StRD certified values to 7 digits
+or more (``tests/test_nist.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from analytics.errors import InputError
 from analytics.jobs import Job, Progress
 from analytics.regression.covariance import CovarianceEstimator
+from analytics.regression.design import LARGE_MEAN, LARGE_MEAN_NOTE, Design
 
-__all__ = ["ManyOLS", "fit_many", "check_full_rank"]
+__all__ = ["ManyOLS", "fit_many"]
 
-# Funds per matrix product between two progress reports (and cancel checks).
-_CHUNK = 256
-# Series per HAC covariance batch (a k×n score matrix each), between progress reports.
-_HAC_CHUNK = 16
-# Above this condition number of X'X the regressors are checked for exact collinearity.
-_COND_LIMIT = 1e12
-# Sums of squares below this share of y'y are rounding noise (an exact fit or a constant).
-_EXACT_FIT = 1e-12
+# Funds per block of the cross-product pass (and between progress reports): a block of
+# 6,300 dates × 32 funds stays in cache while it is centered and multiplied.
+_CHUNK = 32
+# Series per batch whose residuals are formed (HAC scores, exact fits, QR), between progress reports.
+_RESID_CHUNK = 16
+# Residual sums of squares below this share of the total are summed from the residuals.
+_RESID_SSR = 1e-2
+# Residual sums of squares below this share of the total: the factors fit the series exactly.
+_EXACT_FIT = 1e-20
+# Variation below this share of a series' size is rounding: the series does not vary.
+_FLAT = 1e-12
+_FLAT_REASON = "its excess returns do not vary; leave it out."
 
 
 @dataclass(frozen=True)
 class ManyOLS:
-    """Raw estimates for m series with k regressors on a T-row date grid."""
+    """Raw estimates for m series with k regressors on a T-row date grid; NaN where not fitted."""
 
-    params: np.ndarray  # m×k
+    params: np.ndarray  # m×k, the constant first when there is one
     cov: np.ndarray  # m×k×k
     nobs: np.ndarray  # m
     ssr: np.ndarray  # m
-    centered_tss: np.ndarray  # m
-    first: np.ndarray  # m, row of each series' first observation
+    tss: np.ndarray  # m, centered with a constant, uncentered without (R² as statsmodels)
+    first: np.ndarray  # m, row of each series' first observation (-1 when none)
     last: np.ndarray  # m, row of its last
+    reasons: tuple[str, ...]  # m, why each series was not fitted ('' when it was)
+    notes: tuple[str, ...]
+
+    @property
+    def fitted(self) -> np.ndarray:
+        """Which series were fitted (m booleans)."""
+        return np.array([not r for r in self.reasons], dtype=bool)
 
 
-def check_full_rank(x: np.ndarray, names: list[str], what: str) -> None:
-    """Refuse (numerically) collinear regressors, naming the first one the others explain.
+@dataclass(frozen=True)
+class _Moments:
+    """Per series, from one pass: its sample key, mean, and cross-products once centered."""
 
-    The tolerance matches the ``X'X`` condition limit the fit uses, so regressors that fail
-    there are named here instead of being called "nearly collinear" without a culprit.
-    """
-    if len(x) >= x.shape[1] and np.linalg.cond(x.T @ x) <= _COND_LIMIT:
-        return  # the common case, from the k×k cross-product alone
-    for j in range(1, x.shape[1] + 1):
-        s = np.linalg.svd(x[:, :j], compute_uv=False)
-        if s.size < j or s[-1] <= s[0] / np.sqrt(_COND_LIMIT):
-            raise InputError(
-                f"{what}: factor {names[j - 1]!r} is a linear combination of "
-                f"{', '.join(repr(n) for n in names[: j - 1])} (perfectly collinear); drop it or "
-                "choose another model."
-            )
+    keys: np.ndarray  # m×4, identifies the sample; column 0 is the number of observations
+    mean: np.ndarray  # m, the mean subtracted (0 without a constant)
+    rest: np.ndarray  # m, sum of the centered series: the rounding centering left (0 without it)
+    yty: np.ndarray  # m
+    fty: np.ndarray  # m×p, with the factors centered on their overall means
+
+    @property
+    def nobs(self) -> np.ndarray:
+        return self.keys[:, 0].astype(int)
 
 
 def fit_many(
     y: np.ndarray,
-    x: np.ndarray,
+    f: np.ndarray,
     estimator: CovarianceEstimator,
     *,
     names: list[str],
     series: list[str],
     min_obs: int,
+    constant: bool = True,
 ) -> Job[ManyOLS]:
-    """Regress every column of ``y`` (T×m) on ``x`` (T×k, constant included) where both exist."""
-    m, k = y.shape[1], x.shape[1]
-    rows_ok = np.isfinite(x).all(axis=1)
-    x0 = np.where(rows_ok[:, None], x, 0.0)
-    hasher = _mask_hasher(len(x))
-    xty, yty, keys = np.empty((m, k)), np.empty(m), np.empty((m, len(hasher)))
+    """Regress every column of ``y`` (T×m) on the factors ``f`` (T×p) where both exist.
+
+    Parameters
+    ----------
+    y : ndarray
+        Series, dates × series; NaN where missing.
+    f : ndarray
+        Factors on the same dates; a row with a missing factor is left out for every series.
+    estimator : CovarianceEstimator
+        How the parameter covariances are computed.
+    names, series : list of str
+        Factor and series names, for reasons and notes.
+    min_obs : int
+        Fewest observations a series needs to be fitted.
+    constant : bool
+        Include a constant (first parameter); without it, R² is uncentered as in statsmodels.
+    """
+    f = np.asarray(f, dtype=float)
+    rows_ok = np.isfinite(f).all(axis=1)
+    origin = f[rows_ok].mean(axis=0) if constant and rows_ok.any() else np.zeros(f.shape[1])
+    moments = yield from _moments(y, np.where(rows_ok[:, None], f - origin, 0.0), rows_ok, constant)
+    m, k = y.shape[1], f.shape[1] + constant
+    out = _Out.empty(m, k)
+    nobs, done = moments.nobs, 0
+    spread = np.sqrt(np.maximum(moments.yty - (moments.rest**2 / np.maximum(nobs, 1) if constant else 0.0), 0.0))
+    flat = spread <= _FLAT * (np.abs(moments.mean) * np.sqrt(nobs) + spread)  # varies by rounding only
+    for rows in _groups(moments.keys):
+        n = int(nobs[rows[0]])
+        mask = np.isfinite(y[:, rows[0]]) & rows_ok
+        if n:
+            out.first[rows], out.last[rows] = np.flatnonzero(mask)[[0, -1]]
+        design = Design.of(f[mask], names, constant=constant) if n >= min_obs else None
+        problem = _too_few(n, k, min_obs) if design is None else design.problem
+        if problem is None and flat[rows].all():
+            problem = _FLAT_REASON
+        if problem is not None:
+            out.reasons[rows] = problem
+        else:
+            out.collinear(design, rows)
+            out.reasons[rows[flat[rows]]] = _FLAT_REASON
+            yield from _fit_group(y, mask, rows[~flat[rows]], design, moments, origin, estimator, out,
+                                  lambda count, base=done: _progress(base + count, m))
+        done += len(rows)
+        yield _progress(done, m)
+    yield Progress(1.0, f"fitted {int(np.sum(out.reasons == ''))}/{m} series")
+    return out.result(nobs, series)
+
+
+def _moments(y: np.ndarray, f0: np.ndarray, rows_ok: np.ndarray, constant: bool) -> Job[_Moments]:
+    """One pass over the series: sample keys, means, and centered cross-products with ``f0``
+    (the factors centered on their overall means, zero on rows with a missing factor)."""
+    m = y.shape[1]
+    hasher = _mask_hasher(len(y))
+    ones_f0 = np.column_stack([np.ones(len(f0)), f0]).T  # the sum and the cross-products in one product
+    keys, mean = np.empty((m, len(hasher))), np.zeros(m)
+    yty, sums = np.empty(m), np.empty((m, len(ones_f0)))
     for lo in range(0, m, _CHUNK):
         hi = min(m, lo + _CHUNK)
         # A copy of a block of series in the input's own memory order (a plain memcpy, no
-        # transpose); it stays in cache while it is zero-filled, multiplied and summed.
+        # transpose); it stays in cache while it is zero-filled, centered, multiplied and summed.
         block = np.array(y[:, lo:hi], dtype=float, order="K")
-        valid = np.isfinite(block)
-        valid &= rows_ok[:, None]
-        block[~valid] = 0.0
-        xty[lo:hi] = (x0.T @ block).T
+        missing = ~np.isfinite(block)
+        missing |= ~rows_ok[:, None]
+        np.copyto(block, 0.0, where=missing)
+        keys[lo:hi] = (hasher @ ~missing).T
+        if constant:
+            mean[lo:hi] = block.sum(axis=0) / np.maximum(keys[lo:hi, 0], 1)
+            block -= mean[lo:hi]
+            np.copyto(block, 0.0, where=missing)
+        sums[lo:hi] = (ones_f0 @ block).T
         yty[lo:hi] = np.einsum("tm,tm->m", block, block)
-        keys[lo:hi] = (hasher @ valid).T
         yield Progress(0.5 * hi / m, f"cross-products {hi}/{m} series")
-    nobs = keys[:, 0].astype(int)
-    first, last = np.empty(m, dtype=int), np.empty(m, dtype=int)
-    params, cov, ssr = np.empty((m, k)), np.empty((m, k, k)), np.empty(m)
-    done = 0
-    for rows in _groups(keys):
-        n = int(nobs[rows[0]])
-        if n < min_obs:
-            raise InputError(
-                f"fund {series[rows[0]]!r}: {n} observations for {k} parameters; need at least {min_obs} "
-                "(widen the date range or choose a smaller model)."
-            )
-        mask = np.isfinite(y[:, rows[0]]) & rows_ok
-        first[rows], last[rows] = np.flatnonzero(mask)[[0, -1]]
-        xs = x0[mask]
-        xtx_inv = _inverse_cross_product(xs, names, f"fund {series[rows[0]]!r} ({n} dates)")
-        params[rows] = xty[rows] @ xtx_inv
-        ssr[rows] = yty[rows] - np.einsum("mk,mk->m", params[rows], xty[rows])
-        step = _HAC_CHUNK if estimator.needs_resid else len(rows)
-        for lo in range(0, len(rows), step):
-            part = rows[lo : lo + step]
-            resid = y[np.ix_(mask, part)] - xs @ params[part].T if estimator.needs_resid else None
-            cov[part] = estimator.cov(xs, xtx_inv, ssr=ssr[part], resid=resid)
-            done += len(part)
-            if estimator.needs_resid or done == m:
-                yield Progress(0.5 + 0.5 * done / m, f"standard errors {done}/{m} series")
-    tss = yty - xty[:, 0] ** 2 / nobs  # the constant's column of X'y is the sum of y
-    _check_fits(tss, ssr, yty, series)
-    return ManyOLS(params, cov, nobs, ssr, tss, first, last)
+    return _Moments(keys, mean, sums[:, 0] if constant else np.zeros(m), yty, sums[:, 1:])
 
 
-def _check_fits(tss: np.ndarray, ssr: np.ndarray, yty: np.ndarray, series: list[str]) -> None:
-    """Refuse series with no variance to explain, or explained exactly: their standard errors
-    are zero (t-stats infinite) and their sums of squares are rounding noise, not statistics.
-    Sums of squares from cross-products carry rounding of about 1e-16 × y'y, hence the bound."""
-    noise = _EXACT_FIT * yty
-    for bad, why in (
-        (tss <= noise, "its excess returns do not vary."),
-        (ssr <= noise, "the factors fit its excess returns exactly (R² = 1): is it a factor under another name?"),
-    ):
-        if bad.any():
-            raise InputError(f"fund {series[int(np.flatnonzero(bad)[0])]!r}: {why} Leave it out.")
+@dataclass(frozen=True)
+class _Out:
+    """The arrays :func:`fit_many` fills, sample group by sample group."""
+
+    params: np.ndarray
+    cov: np.ndarray
+    ssr: np.ndarray
+    tss: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
+    reasons: np.ndarray
+    exact: np.ndarray
+    large_mean: np.ndarray
+    nearly: dict[int, tuple[Design, float, list[int]]]  # factor -> a design, the highest R², the series
+
+    @classmethod
+    def empty(cls, m: int, k: int) -> _Out:
+        nan = np.full(m, np.nan)
+        return cls(np.full((m, k), np.nan), np.full((m, k, k), np.nan), nan.copy(), nan.copy(),
+                   np.full(m, -1), np.full(m, -1), np.full(m, "", dtype=object),
+                   np.zeros(m, dtype=bool), np.zeros(m, dtype=bool), {})
+
+    def collinear(self, design: Design, rows: np.ndarray) -> None:
+        """Remember a sample whose factors are nearly collinear, for one note per factor."""
+        j = design.noted
+        if j is not None:
+            _, r2, seen = self.nearly.get(j, (design, 0.0, []))
+            self.nearly[j] = (design, max(r2, float(design.r2[j])), [*seen, *rows])
+
+    def result(self, nobs: np.ndarray, series: list[str]) -> ManyOLS:
+        notes = [f"{_who(series, np.sort(rows))}: "
+                 + design.note(j, r2, " over its dates" if len(rows) == 1 else ", at most, over these funds' dates")
+                 for j, (design, r2, rows) in self.nearly.items()]
+        for flags, what in (
+            (self.exact, ("the factors fit its excess returns exactly (R² = 1): is it a factor under another name? "
+                          "Its numbers are printed as computed.")),
+            (self.large_mean, LARGE_MEAN_NOTE),
+        ):
+            if flags.any():
+                notes.append(f"{_who(series, np.flatnonzero(flags))}: {what}")
+        return ManyOLS(self.params, self.cov, nobs, self.ssr, self.tss, self.first, self.last,
+                       tuple(self.reasons), tuple(notes))
 
 
-def _inverse_cross_product(xs: np.ndarray, names: list[str], what: str) -> np.ndarray:
-    """``(X'X)^-1`` of a group's regressors, refusing collinear ones with their names."""
-    xtx = xs.T @ xs
-    if np.linalg.cond(xtx) > _COND_LIMIT:
-        check_full_rank(xs, names, what)
-        raise InputError(f"{what}: the factors are nearly collinear; drop one or choose another model.")
-    return np.linalg.inv(xtx)
+def _fit_group(
+    y: np.ndarray, mask: np.ndarray, rows: np.ndarray, design: Design, moments: _Moments, origin: np.ndarray,
+    estimator: CovarianceEstimator, out: _Out, progress: Callable[[int], Progress],
+) -> Job[None]:
+    """Fit the series ``rows`` that share the sample ``mask`` and fill their slots of ``out``."""
+    n = design.nobs
+    level = moments.mean[rows] + moments.rest[rows] / n  # each series' mean over the sample
+    if design.constant:  # z'y with z centered on this sample's means (f0 was centered on all rows')
+        zty = (moments.fty[rows] - np.outer(moments.rest[rows], design.mean - origin)) / design.scale
+        tss = moments.yty[rows] - moments.rest[rows] ** 2 / n
+    else:
+        zty, tss = moments.fty[rows] / design.scale, moments.yty[rows]
+    theta = np.full(zty.shape, np.nan) if design.by_qr else design.slopes(zty)
+    ssr = tss - np.einsum("mk,mk->m", theta, zty)
+    read = np.ones(len(rows), dtype=bool) if design.by_qr or estimator.needs_resid else ssr < _RESID_SSR * tss
+    to_params = design.to_params()
+    regressors, regressors_inv = design.regressors, design.regressors_inv
+    cov = np.empty((len(rows), design.k, design.k))
+    again = np.flatnonzero(read)
+    for lo in range(0, len(again), _RESID_CHUNK):
+        part = again[lo : lo + _RESID_CHUNK]
+        centered = y[np.ix_(mask, rows[part])] - (level[part] if design.constant else 0.0)
+        if design.constant:
+            centered -= centered.mean(axis=0)
+        if design.by_qr:
+            theta[part] = design.slopes(centered=centered)
+        resid = centered - design.z @ theta[part].T
+        ssr[part] = np.einsum("tm,tm->m", resid, resid)
+        if estimator.needs_resid:
+            cov[part] = estimator.cov(regressors, regressors_inv, ssr=ssr[part], resid=resid)
+            yield progress(lo + len(part))
+    if not estimator.needs_resid:
+        cov = estimator.cov(regressors, regressors_inv, ssr=ssr, resid=None)
+    full = np.column_stack([level, theta]) if design.constant else theta
+    out.params[rows] = full @ to_params.T
+    out.cov[rows] = to_params @ cov @ to_params.T
+    out.ssr[rows], out.tss[rows] = ssr, tss
+    out.exact[rows] = ssr <= _EXACT_FIT * tss
+    if design.constant:
+        out.large_mean[rows] = np.abs(level) > LARGE_MEAN * np.sqrt(tss / (n - 1))
+
+
+def _progress(done: int, m: int) -> Progress:
+    return Progress(0.5 + 0.5 * done / m, f"standard errors {done}/{m} series")
+
+
+def _too_few(n: int, k: int, min_obs: int) -> str:
+    """Why a series with ``n`` observations is not fitted."""
+    if n == 0:
+        return "no observations on dates where every factor exists."
+    return (f"{n} observation{'s' if n != 1 else ''} for {k} parameters; need at least {min_obs} "
+            "(widen the date range or choose a smaller model).")
+
+
+def _who(series: list[str], rows: np.ndarray) -> str:
+    """``fund 'A'`` or ``funds 'A', 'B', 'C' and 12 others``, for notes."""
+    named = ", ".join(repr(series[i]) for i in rows[:3])
+    if len(rows) == 1:
+        return f"fund {named}"
+    return f"funds {named}" + (f" and {len(rows) - 3} others" if len(rows) > 3 else "")
 
 
 def _mask_hasher(t_len: int) -> np.ndarray:

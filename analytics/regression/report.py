@@ -18,10 +18,10 @@ from analytics.errors import InputError
 from analytics.jobs import Job, Progress
 from analytics.regression.model import regression_job
 from analytics.regression.results import FactorRegressionResults
-from analytics.regression.rolling import rolling_betas
+from analytics.regression.rolling import ILL_CONDITIONED, rolling_fit
 from analytics.regression.windows import window_fits
 
-__all__ = ["FundReport", "fund_report_job", "DEFAULT_WINDOW"]
+__all__ = ["DEFAULT_WINDOW", "FundReport", "fund_report_job"]
 
 #: Rolling window by frequency: about three years of months, one year of days or weeks.
 DEFAULT_WINDOW = {"monthly": 36, "weekly": 52, "daily": 252}
@@ -35,6 +35,7 @@ class FundReport:
     window: int
     rolling: pd.DataFrame  # dates × (fund, term), terms: const and the factors
     splits: pd.DataFrame  # one row per (window, fund): window_start, window_end, terms, r2, n_obs
+    notes: tuple[str, ...] = ()  # about the rolling windows (the regressions' own are results.notes)
 
     def rolling_for(self, fund: str) -> pd.DataFrame:
         """One fund's rolling loadings (dates × factors), NaN before a full window."""
@@ -71,11 +72,28 @@ def fund_report_job(
     if window <= k:
         raise InputError(f"rolling window of {window} periods is too short for {k} parameters; use more than {k}.")
     x = np.column_stack([np.ones(len(results.x)), results.x.to_numpy(dtype=float)])
-    betas = yield from rolling_betas(results.y.to_numpy(dtype=float), x, window, min_nobs=max(k + 1, window // 2))
     columns = pd.MultiIndex.from_product([results.funds, ["const", *results.factors]], names=["fund", "term"])
-    rolling = pd.DataFrame(betas.reshape(len(x), -1), index=results.y.index, columns=columns)
+    if window > len(x):  # a sample shorter than one window (two years of months, the default 36)
+        rolling = pd.DataFrame(np.nan, index=results.y.index, columns=columns)
+        why = (f"no rolling loadings: the rolling window of {window} periods is longer than the {len(x)} periods "
+               "of data; choose a shorter window.")
+        notes: tuple[str, ...] = (why,)
+    else:
+        fit = yield from rolling_fit(results.y.to_numpy(dtype=float), x, window, min_nobs=max(k + 1, window // 2))
+        rolling = pd.DataFrame(fit.params.reshape(len(x), -1), index=results.y.index, columns=columns)
+        notes = _ill_conditioned_note(fit.ill_conditioned, results.funds)
     yield Progress(1.0, "split windows")
-    return FundReport(results, window, rolling, _split_fits(results, freq, splits or []))
+    return FundReport(results, window, rolling, _split_fits(results, freq, splits or []), notes)
+
+
+def _ill_conditioned_note(ill: np.ndarray, funds: list[str]) -> tuple[str, ...]:
+    """One note naming the funds with rolling windows left empty for collinear factors."""
+    counts = ill.sum(axis=0)
+    hit = np.flatnonzero(counts)
+    if not len(hit):
+        return ()
+    named = ", ".join(f"{funds[j]!r} ({counts[j]})" for j in hit[:3]) + (f" and {len(hit) - 3} more" if len(hit) > 3 else "")
+    return (f"rolling windows left empty in fund {named}: {ILL_CONDITIONED}.",)
 
 
 def _split_fits(results: FactorRegressionResults, freq: str, splits: list[str]) -> pd.DataFrame:

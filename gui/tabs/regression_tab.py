@@ -72,7 +72,9 @@ class RegressionTab(AnalysisTab):
 
     def _on_returns_change(self, dataset: object) -> None:
         """List the chosen data set's funds, all checked."""
-        self.fund_list.set_names(dataset.data.assets.columns if dataset is not None else [])
+        assets = dataset.data.assets if dataset is not None else None
+        self.fund_list.set_names(assets.columns if assets is not None else [],
+                                 counts=assets.count() if assets is not None else None)
 
     def make_job(self):
         dataset = self.returns_combo.current_dataset()
@@ -115,6 +117,8 @@ class RegressionTab(AnalysisTab):
         self.risk_plot = BarPlot("Share of return variance", "share")
         self.rolling_plot = TimeSeriesPlot("Rolling loadings", "beta")
         self.split_view = DataFrameView()
+        self.split_view.set_empty_hint("No split dates: enter dates under 'Split at' and run again to see the "
+                                       "loadings before and after each.")
         self.detail_view = DataFrameView()
         self.plots = QTabWidget()
         self.plots.addTab(self.loadings_plot, "Loadings")
@@ -141,8 +145,11 @@ class RegressionTab(AnalysisTab):
 
     def show_result(self, report: FundReport) -> None:
         result = report.results
-        self.notes_label.set_notes([*self._notes, *result.notes, f"{result.cov_description}; annualized "
-                                    f"×{result.periods_per_year}; rolling window {report.window} periods."],
+        listed = "; ".join(f"{fund} ({why})" for fund, why in result.skipped.items())
+        skipped = [f"Skipped: {len(result.skipped)} fund(s), not fitted: {listed}"] if result.skipped else []
+        settings = (f"{result.cov_description}; annualized ×{result.periods_per_year}; "
+                    f"rolling window {report.window} periods.")
+        self.notes_label.set_notes([*self._notes, *result.notes, *report.notes, *skipped, settings],
                                    simulated=self._simulated)
         self.summary_view.set_frame(result.summary)
         fund = self.selected_fund if self.selected_fund in result.funds else result.funds[0]
@@ -150,7 +157,12 @@ class RegressionTab(AnalysisTab):
 
     def _on_row_clicked(self, index) -> None:
         source = self.summary_view.model().mapToSource(index)
-        self.select_fund(str(self.summary_view.frame().iloc[source.row()]["fund"]))
+        fund = str(self.summary_view.frame().iloc[source.row()]["fund"])
+        skipped = self.result.results.skipped
+        if fund in skipped:  # a fund that was not fitted has nothing to plot: say why instead
+            self.fund_label.setText(f"{fund}: not fitted: {skipped[fund]} (the plots still show {self.selected_fund})")
+            return
+        self.select_fund(fund)
 
     def select_fund(self, fund: str) -> None:
         """Show the selected fund's loadings, abnormal path, attribution and risk."""
