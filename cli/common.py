@@ -4,48 +4,85 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Mapping
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pandas as pd
 
+from analytics import jobs
 from analytics.data.export import export_tables
-from analytics.data.famafrench import load_famafrench
-from analytics.data.returns import ReturnsData, load_returns
+from analytics.data.readers import read_dataset
+from analytics.data.returns import ReadOptions, ReturnsData
+from analytics.data.sources import KENFRENCH, factor_sources_job, with_model_columns
 from analytics.data.units import UNITS
 from analytics.errors import InputError
+from analytics.factors import LABELS, MODELS, model_spec
 from analytics.frequency import FREQUENCIES
-from analytics.regression.models import MODELS
 
-#: ``--factors kenfrench:ff6`` downloads the model's factors from the Ken French library.
-KENFRENCH = "kenfrench"
-
-__all__ = ["KENFRENCH", "add_data_options", "load_inputs", "emit", "print_notes", "split_list"]
+__all__ = ["KENFRENCH", "add_data_options", "emit", "load_inputs", "print_notes", "read_options", "split_list"]
 
 
 def add_data_options(parser: argparse.ArgumentParser, *, factors_required: bool = False) -> None:
-    """--factors, --model, --freq, --factor-units, --units: how returns and factors are read."""
-    parser.add_argument("--factors", metavar="FILE", required=factors_required,
-                        help="factor file, or kenfrench[:capm|ff3|ff5|ff6] for the Ken French library's factors "
-                             "(downloaded once, then cached; default: factor columns of the returns file)")
+    """--factors, --model, --freq, --factor-units, --units, --missing, --region, --keep-outliers:
+    how returns and factors are read."""
+    parser.add_argument("--factors", metavar="SOURCE", action="append", required=factors_required,
+                        help="factor file (Ken French CSV or _CSV.zip, q-factor CSV, AQR workbook, any table), or "
+                             "kenfrench[:MODEL[:REGION]] for the Ken French library (downloaded once, then cached; "
+                             "REGION: developed, developed_ex_us, europe, japan, asia_pacific_ex_japan, "
+                             "north_america, emerging); repeat to join several on date (default: the factor "
+                             "columns of the returns file)")
     parser.add_argument("--offline", action="store_true", help="with --factors kenfrench: use the cache only")
-    parser.add_argument("--model", choices=list(MODELS), help="factor model (default: the largest available)")
+    models = "; ".join(f"{name} ({LABELS[name]}: {', '.join(factors)})" for name, factors in MODELS.items())
+    parser.add_argument("--model", type=_model, metavar="MODEL",
+                        help=f"factor model: {models}; or factor columns COL,COL,... (default: the largest "
+                             "available)")
     parser.add_argument("--freq", choices=["auto", *FREQUENCIES], default="auto", help="data frequency")
     parser.add_argument("--factor-units", choices=UNITS, default="auto", help="factor returns in percent or decimals")
     parser.add_argument("--units", choices=UNITS, default="auto", help="asset returns in percent or decimals")
+    parser.add_argument("--missing", metavar="NUMBER", action="append", type=_numbers, default=[],
+                        help="a number that means 'missing' in your files, e.g. --missing -99.99 (repeat, or "
+                             "--missing=-99.99,-999); Ken French files' own codes always apply")
+    parser.add_argument("--region", metavar="REGION",
+                        help="region column of an AQR factor workbook (default: USA)")
+    parser.add_argument("--keep-outliers", action="store_true",
+                        help="keep values out of line with their column by orders of magnitude (default: refuse)")
+
+
+def _model(text: str) -> str:
+    try:
+        return model_spec(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _numbers(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number or a comma list of numbers") from None
+
+
+def read_options(args: argparse.Namespace, **kwargs: str | None) -> ReadOptions:
+    """The options every returns file is read with (``kwargs``: e.g. the id column of a long file)."""
+    return ReadOptions(freq=args.freq, units=args.units, factor_units=args.factor_units,
+                       missing=tuple(n for group in args.missing for n in group), region=args.region,
+                       keep_outliers=args.keep_outliers, **kwargs)
 
 
 def load_inputs(
     returns_path: str | Path, args: argparse.Namespace, **kwargs: str | None
 ) -> tuple[ReturnsData, ReturnsData]:
-    """Load the returns file and the factor file (the returns file itself when none is given)."""
-    data = load_returns(returns_path, freq=args.freq, units=args.units, factor_units=args.factor_units, **kwargs)
+    """Load the returns (a file of any layout FactorDesk reads, or a folder of series) and the
+    factors: the ``--factors`` sources joined on date, or the returns file's own factor columns."""
+    options = read_options(args, **kwargs)
+    data = read_dataset(returns_path, "returns", **asdict(options)).data
+    data = with_model_columns(data, args.model)
     if not args.factors:
         return data, data
-    kind, _, model = args.factors.partition(":")
-    if kind == KENFRENCH:
-        factors = load_famafrench(model or args.model or "ff6", data.freq, offline=args.offline)
-    else:
-        factors = load_returns(args.factors, freq=args.freq, units=args.units, factor_units=args.factor_units)
+    file_options = replace(options, id_col=None, ret_col=None)
+    factors = jobs.run(factor_sources_job(args.factors, freq=data.freq, model=args.model, offline=args.offline,
+                                          options=file_options))
     if factors.freq != data.freq:
         raise InputError(
             f"{data.source} is {data.freq} but {factors.source} is {factors.freq}; use factors of the same "
@@ -65,8 +102,12 @@ def print_notes(notes: tuple[str, ...] | list[str]) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def emit(tables: dict[str, pd.DataFrame], main: str, out: str | None) -> None:
-    """Export to ``out`` (CSV: the main table; Excel: all tables) or print the main table."""
+def emit(tables: Mapping[str, pd.DataFrame], main: str, out: str | None) -> None:
+    """Export to ``out`` (CSV: the main table; Excel: all tables) or print the main table.
+
+    Only the tables written are read, so a result's lazily built tables
+    (:class:`~analytics.tables_lazy.LazyTables`) are built for an Excel export only.
+    """
     if out:
         path = export_tables(tables, out, main=main)
         print(f"wrote {path}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""``regress``: fund returns on CAPM / Fama-French factors (the issue's CLI contract)."""
+"""``regress``: fund returns on a factor model (CAPM, Fama-French, Carhart, q5 or custom columns)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from cli.common import add_data_options, emit, load_inputs, print_notes, split_l
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("regress", help="regress fund returns on factor models",
                        description="One row per fund: annualized alpha and t, loadings and t, R², ivol.")
-    p.add_argument("returns", metavar="RETURNS", help="fund returns file (CSV or Excel, wide or long)")
+    p.add_argument("returns", metavar="RETURNS",
+                   help="fund returns file (CSV, Excel or Parquet, wide or long; a price history becomes returns), "
+                        "or a folder of such files (one series per file)")
     add_data_options(p)
     p.add_argument("--funds", metavar="A,B", help="funds to regress (default: every non-factor column)")
     p.add_argument("--excess", action="store_true", help="returns are already in excess of RF")

@@ -33,7 +33,11 @@ EXPECTED: dict[str, tuple[str | None, str | None, str | None]] = {
     "utf16.csv": (OK, "read as UTF-16", OK),
     "utf16le_no_bom.csv": (OK, "read as UTF-16", OK),
     "day_first_dates.csv": (OK, "day/month/year", OK),
-    "missing_codes.csv": (OK, "decimals", OK),
+    "missing_codes.csv": ((r"missing_codes.csv: returns column 'FUND', row dated 2019-03-31: -99.99 is out of "
+                           r"line.*declare it a missing code"), None, None),
+    "factors_disagree.csv": (OK, "decimals", OK),
+    "prices_all_null.csv": (r"prices_all_null.csv: column 'Adj Close' has no prices \(all 30 cells", None, None),
+    "no_csv_inside.zip": (r"no_csv_inside.zip: the zip holds no CSV file \(readme.txt, data.xls\)", None, None),
     "all_nan_column.csv": (OK, "EMPTY have no values and were left out", OK),
     "too_few_observations.csv": (OK, "decimals", "fund 'FUND': 4 observations for 4 parameters"),
     "collinear_factors.csv": (OK, "decimals", r"collinear_factors.csv: factor 'HML' is a linear combination"),
@@ -61,7 +65,7 @@ EXPECTED: dict[str, tuple[str | None, str | None, str | None]] = {
     "text_then_nuls.csv": ("text_then_nuls.csv: ends in empty \\(NUL\\) bytes", None, None),
     "sparse_2gb.csv": ("sparse_2gb.csv: ends in empty \\(NUL\\) bytes", None, None),
     "sparse_3gb.csv": ("sparse_3gb.csv: 3.0 GB is over the 2 GB limit", None, None),
-    "a_folder.csv": ("a_folder.csv: is a folder, not a file", None, None),
+    "a_folder.csv": ("a_folder.csv: the folder holds no files", None, None),
     "does_not_exist.csv": ("does_not_exist.csv: file not found", None, None),
 }
 
@@ -105,9 +109,21 @@ def test_readable_variants_give_the_same_numbers(corpus) -> None:
 
 
 def test_missing_codes_become_gaps(corpus) -> None:
-    """-99.99 and NA cells are gaps, not returns of -9999%."""
-    data = load_returns(corpus[0]["missing_codes.csv"])
+    """-99.99 declared a missing code, and NA cells, are gaps, not returns of -9999% (issue 11: undeclared,
+    -99.99 is a number outside Ken French files, and this file is refused above)."""
+    data = load_returns(corpus[0]["missing_codes.csv"], missing=(-99.99,))
     assert data.assets["FUND"].isna().sum() == 3 and data.assets["FUND"].min() > -1
+
+
+def test_factor_files_that_disagree(corpus) -> None:
+    """Two factor files giving one factor different values: exit 2, one line naming both files and the factor."""
+    paths = corpus[0]
+    proc = subprocess.run([sys.executable, "main.py", "regress", str(paths["good.csv"]), "--factors",
+                           str(paths["good.csv"]), "--factors", str(paths["factors_disagree.csv"])],
+                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert proc.returncode == 2
+    assert re.search(r"factor 'HML' differs between good.csv \(0.3800%\) and factors_disagree.csv \(1.3800%\) "
+                     r"on 2019-05-31", single_error_line(proc))
 
 
 #: Runs ``cli.main`` on many argument lists in one interpreter (start-up costs seconds per
@@ -230,3 +246,34 @@ def test_unreadable_file_with_privileges_dropped() -> None:
         secret.chmod(0o600)
         secret.unlink()
         folder.rmdir()
+
+
+#: Holdings files (issue 10), refused by ``holdings`` with one line: case -> error pattern.
+HOLDINGS_EXPECTED = {
+    "no_weight_value_or_shares.csv": r"no_weight_value_or_shares.csv: no weight, value or shares column; add one "
+                                     r"\(columns are date, ticker, company, sector\)",
+    "shares_without_price.csv": r"column 'shares' holds shares but there is no price column",
+    "disclaimer_in_weight_column.csv": r"row 3, column 'weight \(%\)': 'Investors should carefully consider .{20,80}' "
+                                       r"is not a number",
+    "disclaimer_only.csv": r"disclaimer_only.csv: holds no table",
+}
+
+
+@pytest.fixture(scope="module")
+def holdings_runs() -> dict[str, subprocess.CompletedProcess]:
+    """``holdings FILE`` on every holdings case, in one separate interpreter."""
+    folder = Path(__file__).resolve().parent / "bad_inputs" / "holdings"
+    argvs = {case: ["holdings", str(folder / case)] for case in HOLDINGS_EXPECTED}
+    assert {p.name for p in folder.glob("*.csv")} == set(argvs)
+    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(ROOT), json.dumps(argvs)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=600, check=False)
+    assert proc.returncode == 0, proc.stderr
+    return {case: subprocess.CompletedProcess(argvs[case], *run) for case, run in json.loads(proc.stdout).items()}
+
+
+@pytest.mark.parametrize("case", list(HOLDINGS_EXPECTED))
+def test_bad_holdings_files_give_one_line(holdings_runs, case) -> None:
+    """Each bad holdings file: exit 2, one error line naming the file (a cell quoted to at most 80 characters)."""
+    line = single_error_line(holdings_runs[case])
+    assert re.search(HOLDINGS_EXPECTED[case], line), line
+    assert len(line) < 300

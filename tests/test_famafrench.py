@@ -2,8 +2,10 @@
 
 A stdlib HTTP server on 127.0.0.1 serves zips shaped like the real ones (description lines,
 percent values, the monthly files' annual section, ``-99.99``/``-999`` missing codes, the
-momentum file's ``Mom   `` header, CRLF line endings, tables over 800 characters), and the
-real pandas-datareader reader downloads them, so the whole download path is exercised.
+momentum file's ``Mom   `` header, the international momentum files' ``WML``, CRLF line
+endings, tables over 800 characters), under the library's real file names (U.S. and the
+international sets, copied by hand from the library's list of data sets), and the loader
+downloads them through pandas-datareader's session, so the whole download path is exercised.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import subprocess
 import sys
 import threading
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -26,10 +28,19 @@ import requests
 
 from analytics import jobs
 from analytics.data.export import export_tables
-from analytics.data.famafrench import default_store, famafrench_files, famafrench_job, load_famafrench
+from analytics.data.famafrench import (
+    default_store,
+    famafrench_files,
+    famafrench_job,
+    famafrench_sets,
+    load_famafrench,
+)
 from analytics.data.store import Store
 from analytics.errors import InputError
-from analytics.regression.models import MODELS
+from analytics.factors import MODELS
+
+#: The library's own models (q5 comes from global-q.org's files, not the library).
+LIBRARY_MODELS = ("capm", "ff3", "carhart", "ff5", "ff6")
 
 ROOT = Path(__file__).resolve().parent.parent
 CRLF = "\r\n"
@@ -41,6 +52,25 @@ FIRST_DAY = {"F-F_Research_Data_Factors": "1926-07-01", "F-F_Research_Data_5_Fac
 COLUMNS = {"F-F_Research_Data_Factors": ["Mkt-RF", "SMB", "HML", "RF"],
            "F-F_Research_Data_5_Factors_2x3": ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF"],
            "F-F_Momentum_Factor": ["Mom   "]}
+# The international sets as the library names them (its data set list, copied by hand): region ->
+# (3-factor, 5-factor, momentum) monthly names; daily files add "_Daily"; Emerging has no 3-factor
+# file and no daily files.
+INTERNATIONAL = {
+    "developed": ("Developed_3_Factors", "Developed_5_Factors", "Developed_Mom_Factor"),
+    "developed_ex_us": ("Developed_ex_US_3_Factors", "Developed_ex_US_5_Factors", "Developed_ex_US_Mom_Factor"),
+    "europe": ("Europe_3_Factors", "Europe_5_Factors", "Europe_Mom_Factor"),
+    "japan": ("Japan_3_Factors", "Japan_5_Factors", "Japan_Mom_Factor"),
+    "asia_pacific_ex_japan": ("Asia_Pacific_ex_Japan_3_Factors", "Asia_Pacific_ex_Japan_5_Factors",
+                              "Asia_Pacific_ex_Japan_MOM_Factor"),
+    "north_america": ("North_America_3_Factors", "North_America_5_Factors", "North_America_Mom_Factor"),
+    "emerging": (None, "Emerging_5_Factors", "Emerging_MOM_Factor"),
+}
+for _three, _five, _mom in INTERNATIONAL.values():
+    for _name, _cols in ((_three, COLUMNS["F-F_Research_Data_Factors"]),
+                         (_five, COLUMNS["F-F_Research_Data_5_Factors_2x3"]), (_mom, ["WML"])):
+        if _name:
+            COLUMNS[_name] = _cols
+            FIRST[_name], FIRST_DAY[_name] = "1990-07", "2015-07-01"
 # Missing codes planted in the files (percent), by file and frequency: (date, column, code).
 MISSING = {
     ("F-F_Research_Data_Factors", "monthly"): [("1930-01", "SMB", -99.99)],
@@ -97,7 +127,9 @@ class Library:
         self.frames: dict[str, pd.DataFrame] = {}
         self.zips: dict[str, bytes] = {}
         for seed, base in enumerate(COLUMNS):
-            for freq, suffix in (("monthly", ""), ("daily", "_daily")):
+            us = base.startswith("F-F_")
+            daily = "_daily" if us else "_Daily"
+            for freq, suffix in (("monthly", ""), ("daily", daily))[: 1 if base.startswith("Emerging") else 2]:
                 frame = _percent(base, freq, seed * 2 + len(suffix))
                 buffer = io.BytesIO()
                 with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -125,7 +157,7 @@ def server(library: Library):
     """The library on a random loopback port, served from a thread."""
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's spelling)
+        def do_GET(self) -> None:
             library.hits.append(self.path)
             body = library.zips.get(self.path)
             self.send_response(200 if body else 404)
@@ -193,28 +225,107 @@ def _assert_same(actual: pd.Series, expected: pd.Series) -> None:
 
 def _age_entry(store: Store, name: str, days: float) -> None:
     """Pretend the cached copy of ``name`` was downloaded ``days`` ago."""
-    manifest = store.root / f"{name}.json"
+    manifest = store.root / name / "manifest.json"
     raw = json.loads(manifest.read_text(encoding="utf-8"))
-    raw["pulled_at"] = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat()
+    raw["pulled_at"] = (datetime.now(UTC) - timedelta(days=days)).isoformat()
     manifest.write_text(json.dumps(raw), encoding="utf-8")
 
 
-@pytest.mark.parametrize("freq", ["monthly", "daily"])
-@pytest.mark.parametrize("model", list(MODELS))
-def test_every_model_and_frequency(online: Library, session, store: Store, model: str, freq: str) -> None:
-    """Each model has its factors then RF, in decimals, on the dates all its files share."""
-    data = load_famafrench(model, freq, store=store, session=session)
-    files = famafrench_files(model, freq)
+def _library_files(key: str, freq: str) -> tuple[str, ...]:
+    """The files a set needs, from the hand-copied names above: 3-factor models from the 3-factor
+    file, 5-factor models from the 5-factor file, momentum added for carhart and ff6."""
+    model, _, region = key.partition(":")
+    if region:
+        three, five, mom = INTERNATIONAL[region]
+        suffix = "_Daily" if freq == "daily" else ""
+    else:
+        three, five, mom = "F-F_Research_Data_Factors", "F-F_Research_Data_5_Factors_2x3", "F-F_Momentum_Factor"
+        suffix = "_daily" if freq == "daily" else ""
+    files = [three if model in ("capm", "ff3", "carhart") else five] + ([mom] if model in ("carhart", "ff6") else [])
+    return tuple(f + suffix for f in files)
+
+
+def _available(region: str, model: str, freq: str) -> bool:
+    return region != "emerging" or (freq == "monthly" and model in ("ff5", "ff6"))
+
+
+SETS = [(f"{model}:{region}" if region else model, freq) for region in ("", *INTERNATIONAL)
+        for model in LIBRARY_MODELS for freq in ("monthly", "daily") if _available(region, model, freq)]
+
+
+@pytest.mark.parametrize(("key", "freq"), SETS)
+def test_every_model_region_and_frequency(online: Library, session, store: Store, key: str, freq: str) -> None:
+    """Each set has its factors then RF, in decimals, on the dates all its files share, from the
+    library's files of that name (U.S. and international; momentum is WML in the latter)."""
+    data = load_famafrench(key, freq, store=store, session=session)
+    files = _library_files(key, freq)
+    model = key.partition(":")[0]
+    assert famafrench_files(key, freq) == files
     assert list(data.factors.columns) == [*MODELS[model], "RF"]
     assert data.freq == freq and data.assets.shape[1] == 0
     main = data.factors.drop(columns="MOM", errors="ignore")
     for column in main.columns:
         _assert_same(main[column], online.expected(files[0], column, freq))
     if "MOM" in data.factors:
-        _assert_same(data.factors["MOM"], online.expected(files[1], "Mom   ", freq))
+        momentum = "WML" if ":" in key else "Mom   "
+        _assert_same(data.factors["MOM"], online.expected(files[1], momentum, freq))
         assert data.factors.index.equals(main.index)
-    assert len(data.factors) == len(online.expected(files[0], "RF", freq))
+    else:
+        assert len(data.factors) == len(online.expected(files[0], "RF", freq))
     assert sorted(online.hits) == sorted(f"/ftp/{f}_CSV.zip" for f in files)
+
+
+def test_sets_listed_for_the_dialog() -> None:
+    """The registry lists exactly the sets the library has: 5 U.S. models, 5 per developed region,
+    ff5 and ff6 for emerging markets (monthly only)."""
+    monthly, daily = famafrench_sets("monthly"), famafrench_sets("daily")
+    assert set(monthly) == {k for k, f in SETS if f == "monthly"} and len(monthly) == 5 + 6 * 5 + 2
+    assert set(daily) == {k for k, f in SETS if f == "daily"} and not any("emerging" in k for k in daily)
+    assert monthly["ff5:developed"] == "Fama-French 5 — Developed"
+
+
+@pytest.mark.parametrize(("key", "freq", "message"), [
+    ("ff3:emerging", "monthly", "no Emerging 3-factor file; for Emerging it has ff5, ff6 \\(monthly files only\\)"),
+    ("ff6:emerging", "daily", "no Emerging daily file"),
+    ("q5", "monthly", "unknown model 'q5' for the Ken French library \\(its factors come from global-q.org"),
+    ("ff5:mars", "monthly", "unknown Ken French region 'mars'; use one of us, developed"),
+])
+def test_sets_the_library_lacks_are_refused(store: Store, key: str, freq: str, message: str) -> None:
+    """A set the library does not publish is one clear sentence, before any download."""
+    with pytest.raises(InputError, match=message):
+        load_famafrench(key, freq, store=store, offline=True)
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    (b"<html>Service unavailable</html>", "not a readable zip file"),
+    ("zip", "no Ken French table found"),
+])
+def test_a_file_that_arrives_but_cannot_be_read_is_a_parse_error(
+    online: Library, session, store: Store, monkeypatch, body, message,
+) -> None:
+    """A reply that is not the library's zip, or a zip whose CSV is not a Ken French table, is reported
+    as a file that cannot be read (naming the URL), never as a network problem."""
+    if body == "zip":
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as zf:
+            zf.writestr("F-F_Research_Data_Factors.CSV", "This file was created by CMPT_ME_BEME_RETS.\r\n\r\nno table")
+        body = buffer.getvalue()
+    monkeypatch.setitem(online.zips, "/ftp/F-F_Research_Data_Factors_CSV.zip", body)
+    with pytest.raises(InputError) as info:
+        load_famafrench("ff3", "monthly", store=store, session=session)
+    text = str(info.value)
+    assert "F-F_Research_Data_Factors: downloaded from http://127.0.0.1" in text
+    assert "not a readable Ken French file" in text
+    assert message in text and "download failed" not in text
+
+
+def test_unreadable_download_falls_back_to_the_cache(online: Library, session, store: Store, monkeypatch) -> None:
+    """With a cached copy, an unreadable new download keeps the cached copy and says why."""
+    cached = load_famafrench("ff3", "monthly", store=store, session=session)
+    monkeypatch.setitem(online.zips, "/ftp/F-F_Research_Data_Factors_CSV.zip", b"not a zip")
+    data = load_famafrench("ff3", "monthly", store=store, session=session, max_age_days=0)
+    pd.testing.assert_frame_equal(data.factors, cached.factors)
+    assert any("not a readable Ken French file" in n and "using the cached copy" in n for n in data.notes)
 
 
 def test_returns_are_decimals(online: Library, session, store: Store) -> None:
@@ -283,7 +394,7 @@ def test_start_after_the_data_is_an_input_error(online: Library, session, store:
 def test_cache_written_with_download_date(online: Library, session, store: Store) -> None:
     """Each downloaded file is stored with its URL and today's date, and the notes say where from."""
     data = load_famafrench("ff6", "monthly", store=store, session=session)
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     for name in famafrench_files("ff6", "monthly"):
         entry = store.entry(name)
         assert entry is not None and entry.pulled_at.startswith(today)
@@ -382,7 +493,7 @@ def test_cli_regress_with_exported_factors(online: Library, session, store: Stor
     out = tmp_path / "out.csv"
     done = subprocess.run(
         [sys.executable, "main.py", "regress", str(fund_csv), "--factors", str(factor_csv), "--model", "ff6",
-         "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120,
+         "--out", str(out)], cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
     )
     assert done.returncode == 0, done.stderr
     row = pd.read_csv(out).iloc[0]

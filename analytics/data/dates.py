@@ -18,7 +18,7 @@ import pandas as pd
 from analytics.data.tables import Table
 from analytics.errors import InputError
 
-__all__ = ["ParsedDates", "parse_dates", "find_date_column"]
+__all__ = ["ParsedDates", "date_style", "find_date_column", "parse_dates"]
 
 DATE_NAMES = ("date", "dates", "datadate", "caldt", "month", "period", "yyyymm", "time")
 
@@ -53,7 +53,7 @@ def find_date_column(table: Table, preferred: str | None = None) -> str:
         if col.strip().lower() in DATE_NAMES:
             return col
     first = columns[0]
-    if _style(table.frame[first].astype(str).str.strip()) is not None:
+    if date_style(_Cells.of(table.frame[first]).text) is not None:
         return first
     raise InputError(
         f"{table.source}: no date column; name the column 'date' (first column found: {first!r})."
@@ -62,36 +62,66 @@ def find_date_column(table: Table, preferred: str | None = None) -> str:
 
 def parse_dates(table: Table, column: str) -> ParsedDates:
     """Parse ``table``'s ``column``; the error names the first cell that does not parse."""
-    text = table.frame[column].astype(str).str.strip()
-    blank = text == ""
+    cells = _Cells.of(table.frame[column])
+    blank = (cells.text == "").to_numpy()
     if blank.any():
-        pos = int(np.flatnonzero(blank.to_numpy())[0])
+        pos = cells.first_row(blank)
         raise InputError(f"{table.source}: {table.row_label(pos)}, column {column!r}: date is blank.")
-    style = _style(text)
+    style = date_style(cells.text)
     if style is None:
-        pos = _first_unmatched(text)
+        pos = _first_unmatched(cells)
         raise InputError(
-            f"{table.source}: {table.row_label(pos)}, column {column!r}: {text.iloc[pos]!r} is not a "
+            f"{table.source}: {table.row_label(pos)}, column {column!r}: {cells.at(pos)!r} is not a "
             "date; use YYYY-MM-DD, M/D/YYYY, D.M.YYYY, YYYYMM or YYYYMMDD."
         )
-    values, note = _convert(text, style, table, column)
-    return ParsedDates(pd.DatetimeIndex(values).normalize(), style, note)
+    values, note = _convert(cells, style, table, column)
+    return ParsedDates(pd.DatetimeIndex(pd.DatetimeIndex(values).normalize().to_numpy()[cells.codes]), style, note)
 
 
-def _style(text: pd.Series) -> str | None:
+def date_style(text: pd.Series) -> str | None:
+    """The one format every cell of ``text`` is written in (``yyyymm``, ``iso``, ``slash``...),
+    or None when they share none."""
     for style, pattern in _FORMATS:
         if text.str.match(pattern).all():
             return style
     return None
 
 
-def _first_unmatched(text: pd.Series) -> int:
+@dataclass(frozen=True)
+class _Cells:
+    """A column's distinct cells as stripped text, and each row's distinct cell: a panel's
+    million rows hold a few hundred dates, so each is matched and parsed once."""
+
+    text: pd.Series
+    codes: np.ndarray
+
+    @classmethod
+    def of(cls, column: pd.Series) -> _Cells:
+        if column.dtype == object and column.isna().any():
+            column = column.astype(str)  # None is 'None' as text, not a missing value
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        return cls(pd.Series(uniques).astype(str).str.strip(), codes)
+
+    def first_row(self, distinct: np.ndarray) -> int:
+        """Position of the first row whose cell is one of the ``distinct`` (a mask of them)."""
+        return int(np.flatnonzero(distinct[self.codes])[0])
+
+    def at(self, pos: int) -> str:
+        """The stripped text of the row at ``pos``."""
+        return str(self.text.iloc[self.codes[pos]])
+
+
+def _first_unmatched(cells: _Cells) -> int:
     """Position of the first cell that matches no format the majority could share."""
-    best = max(_FORMATS, key=lambda f: int(text.str.match(f[1]).sum()))
-    return int(np.flatnonzero(~text.str.match(best[1]).to_numpy())[0])
+    rows = np.bincount(cells.codes, minlength=len(cells.text))
+    matches = [cells.text.str.match(pattern).to_numpy() for _, pattern in _FORMATS]
+    best = max(matches, key=lambda match: int(rows[match].sum()))
+    return cells.first_row(~best)
 
 
-def _convert(text: pd.Series, style: str, table: Table, column: str) -> tuple[pd.Series, str | None]:
+def _convert(cells: _Cells, style: str, table: Table, column: str) -> tuple[pd.Series, str | None]:
+    """Each distinct cell's date; an error names the first row that is not a valid date."""
+    text = cells.text
     note = None
     if style == "yyyymm":
         values = pd.to_datetime(text, format="%Y%m", errors="coerce") + pd.offsets.MonthEnd(0)
@@ -105,7 +135,7 @@ def _convert(text: pd.Series, style: str, table: Table, column: str) -> tuple[pd
         parts = text.str.split("/", expand=True).astype(int)
         day_first = bool((parts[0] > 12).any())
         if day_first and (parts[1] > 12).any():
-            pos = int(np.flatnonzero((parts[1] > 12).to_numpy())[0])
+            pos = cells.first_row((parts[1] > 12).to_numpy())
             raise InputError(
                 f"{table.source}: {table.row_label(pos)}, column {column!r}: dates mix day-first and "
                 "month-first; use YYYY-MM-DD."
@@ -121,11 +151,11 @@ def _convert(text: pd.Series, style: str, table: Table, column: str) -> tuple[pd
         serial = text.astype(float)
         values = pd.to_datetime("1899-12-30") + pd.to_timedelta(np.floor(serial), unit="D")
         note = f"{table.source}: column {column!r} read as Excel serial day numbers."
-    bad = values.isna()
+    bad = values.isna().to_numpy()
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        pos = cells.first_row(bad)
         raise InputError(
-            f"{table.source}: {table.row_label(pos)}, column {column!r}: {text.iloc[pos]!r} is not a "
+            f"{table.source}: {table.row_label(pos)}, column {column!r}: {cells.at(pos)!r} is not a "
             "valid date."
         )
     return values, note

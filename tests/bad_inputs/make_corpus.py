@@ -8,12 +8,14 @@ writes them for a look by hand.
 
 from __future__ import annotations
 
+import io
 import os
 import pathlib
 import pickle
 import random
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 __all__ = ["TEXT_DIR", "text_cases", "build_binary_cases", "malicious_pickle"]
@@ -41,6 +43,15 @@ def malicious_pickle(marker: Path) -> bytes:
     return pickle.dumps(_Payload(marker), protocol=4)
 
 
+def _zip(members: dict[str, bytes]) -> bytes:
+    """A zip archive of ``members`` (name -> bytes), as bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 def build_binary_cases(dest: Path, marker: Path) -> dict[str, Path]:
     """Write the binary cases into ``dest``; returns them by name (some paths do not exist)."""
     dest.mkdir(parents=True, exist_ok=True)
@@ -57,6 +68,7 @@ def build_binary_cases(dest: Path, marker: Path) -> dict[str, Path]:
         "corrupt.parquet": b"PAR1" + bytes(rng.getrandbits(8) for _ in range(2048)),
         "old_excel.xls": b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(1024),
         "text_then_nuls.csv": good.encode() + bytes(300_000),
+        "no_csv_inside.zip": _zip({"readme.txt": b"no table here", "data.xls": b"\xd0\xcf\x11\xe0"}),
     }
     out = {}
     for name, data in files.items():

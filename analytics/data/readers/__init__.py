@@ -33,7 +33,13 @@ KINDS = ("returns", "holdings", "panel", "portfolios")
 #: Modules declaring readers (a ``READERS`` tuple each), in the order they are tried.
 MODULES = (
     # Published factor files and price histories.
+    "analytics.data.readers.kenfrench",
+    "analytics.data.readers.qfactors",
+    "analytics.data.readers.aqr",
+    "analytics.data.readers.prices",
+    "analytics.data.readers.series_folder",
     # Published holdings exports.
+    "analytics.data.readers.holdings_exports",
     "analytics.data.readers.plain",  # plain tables last: they accept almost anything
 )
 
@@ -44,7 +50,8 @@ class Reader:
     a label for users, a cheap test on a sniffed file, and the read function.
 
     ``read(path, **options)`` returns a :class:`~analytics.workspace.Dataset`; ``folders``
-    readers also take a folder (their ``accepts`` then sees the folder's first file).
+    readers also take a folder (their ``accepts`` then sees the folder's first file), and
+    readers without ``files`` take folders only.
     """
 
     name: str
@@ -53,6 +60,7 @@ class Reader:
     accepts: Callable[[Sniffed], bool]
     read: Callable[..., Dataset]
     folders: bool = False
+    files: bool = True
 
 
 @cache
@@ -80,7 +88,7 @@ def find_reader(path: str | Path, kind: str | None = None) -> Reader:
     """
     path = Path(path)
     sniffed = sniff(_first_file(path) if path.is_dir() else path)
-    candidates = [r for r in readers(kind) if r.folders or not path.is_dir()]
+    candidates = [r for r in readers(kind) if (r.folders if path.is_dir() else r.files)]
     for reader in candidates:
         if reader.accepts(sniffed):
             return reader

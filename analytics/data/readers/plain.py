@@ -60,7 +60,7 @@ def _read_returns(path: str | Path, **options: Any) -> Dataset:
 
 
 def _read_holdings(path: str | Path, **options: Any) -> Dataset:
-    from analytics.exposures.holdings import holdings_dataset
+    from analytics.data.holdings import holdings_dataset
 
     return holdings_dataset(path, **options)
 
