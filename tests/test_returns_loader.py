@@ -216,3 +216,61 @@ def test_duplicate_errors_pair_the_right_rows(tmp_path) -> None:
     pd.DataFrame(rows, columns=["date", "id", "ret"]).to_csv(long, index=False)
     with pytest.raises(InputError, match=r"row 3 and row 6 both give id 'Y' on 2019-01-31"):
         load_returns(long)
+
+
+def test_minus_99_99_is_a_number_outside_ken_french_files(tmp_path) -> None:
+    """In a user's percent file a -99.99 is a real wipe-out, kept (issue 11); declared, it is missing."""
+    path = tmp_path / "pct.csv"
+    fund = np.round(np.random.default_rng(8).normal(0.5, 4, 24), 2)
+    fund[5] = -99.99
+    _wide({"FUNDX": fund}).to_csv(path, index=False)
+    kept = load_returns(path, units="percent")
+    assert kept.assets["FUNDX"].iloc[5] == pytest.approx(-0.9999)
+    declared = load_returns(path, units="percent", missing=(-99.99,))
+    assert np.isnan(declared.assets["FUNDX"].iloc[5]) and declared.assets["FUNDX"].notna().sum() == 23
+    assert any("1 cell(s) holding -99.99 read as missing" in note for note in declared.notes)
+
+
+def test_missing_option_on_the_command_line(tmp_path) -> None:
+    """``--missing`` repeats or takes a comma list; undeclared codes in a decimal file are refused with a hint."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    path = tmp_path / "codes.csv"
+    frame = _wide({"Mkt-RF": _returns(seed=1), "RF": np.full(24, 0.001), "FUNDX": _returns(seed=2)})
+    frame.loc[3, "FUNDX"], frame.loc[7, "FUNDX"] = -99.99, -999
+    frame.to_csv(path, index=False)
+
+    def regress(*extra: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "main.py", "regress", str(path), "--model", "capm", "--out",
+                               str(tmp_path / "o.csv"), *extra], cwd=root, check=False, capture_output=True,
+                              text=True, timeout=120)
+
+    refused = regress()
+    assert refused.returncode == 2 and "declare it a missing code" in refused.stderr
+    for extra in (["--missing", "-99.99", "--missing", "-999"], ["--missing=-99.99,-999"]):
+        proc = regress(*extra)
+        assert proc.returncode == 0, proc.stderr
+        assert pd.read_csv(tmp_path / "o.csv")["n_obs"].iloc[0] == 22
+        assert "2 cell(s) holding -99.99 or -999 read as missing" in proc.stderr
+
+
+def test_a_custom_models_columns_become_factors(tmp_path) -> None:
+    """with_factors moves named asset columns (a factor the vocabulary does not know) to the factors."""
+    path = tmp_path / "w.csv"
+    _wide({"Mkt-RF": _returns(seed=1), "LIQ": _returns(seed=3), "FUNDX": _returns(seed=2)}).to_csv(path, index=False)
+    data = load_returns(path).with_factors(["LIQ", "NOPE"])
+    assert list(data.assets.columns) == ["FUNDX"] and data.factor_names == ("Mkt-RF", "LIQ")
+    np.testing.assert_allclose(data.factors["LIQ"].to_numpy(), _returns(seed=3))
+
+
+def test_load_returns_reads_every_layout_through_the_readers(tmp_path) -> None:
+    """The one loader picks the file's reader: a Ken French layout is percent, a plain table is not."""
+    path = tmp_path / "kf.csv"
+    rows = "".join(f"{d:%Y%m},{v:.2f},0.10\n" for d, v in zip(MONTHS, _returns(seed=5) * 100))
+    path.write_text("This file was created by CMPT_ME_BEME_RETS using the CRSP database.\n\n,Mkt-RF,RF\n" + rows)
+    data = load_returns(path)
+    np.testing.assert_allclose(data.factors["Mkt-RF"].to_numpy(), np.round(_returns(seed=5) * 100, 2) / 100, rtol=1e-12)
+    assert data.factors["RF"].iloc[0] == pytest.approx(0.001)

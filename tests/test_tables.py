@@ -121,12 +121,33 @@ def test_parquet_dates_in_the_index_are_kept(tmp_path) -> None:
     assert read_table(path).frame["date"].tolist() == ["2020-01-31", "2020-02-29"]
 
 
-def test_missing_codes_become_nan(tmp_path) -> None:
-    """Blank, NA, n/a, '.', -99.99 and -999 read as missing; other numbers unchanged."""
+def test_missing_text_codes_become_nan_and_numbers_stay_numbers(tmp_path) -> None:
+    """Blank, NA, n/a, '.' and Yahoo's null read as missing; -99.99 and -999 are numbers unless declared
+    (a -99.99% return is a real wipe-out in a user's percent file)."""
     path = tmp_path / "f.csv"
-    path.write_text("date,A\n1,NA\n2,n/a\n3,.\n4,-99.99\n5,-999\n6,\n7,-99.98\n")
+    path.write_text("date,A\n1,NA\n2,n/a\n3,.\n4,-99.99\n5,-999\n6,\n7,-99.98\n8,null\n")
     values = to_numbers(read_table(path), ["A"])["A"]
-    assert values.isna().sum() == 6 and values.iloc[-1] == -99.98
+    assert values.isna().sum() == 5
+    assert values.tolist()[3:5] == [-99.99, -999.0] and values.iloc[6] == -99.98
+
+
+def test_declared_missing_numbers_become_nan_and_are_counted(tmp_path) -> None:
+    """Declared codes are missing wherever they sit, exactly (-99.98 is kept), and counted for the note."""
+    path = tmp_path / "f.csv"
+    path.write_text("date,A,B\n1,-99.99,1\n2,-999,-999.0\n3,-99.98,2\n")
+    values = to_numbers(read_table(path), ["A", "B"], missing=(-99.99, -999.0))
+    assert values["A"].isna().tolist() == [True, True, False] and values["B"].isna().tolist() == [False, True, False]
+    assert values.attrs["missing_codes"] == 3
+
+
+def test_long_bad_cell_is_quoted_at_most_80_characters(tmp_path) -> None:
+    """An error quotes at most 80 characters of a cell (a disclaimer pasted into a number column)."""
+    path = tmp_path / "f.csv"
+    path.write_text("date,A\n1,0.01\n2," + "x" * 500 + "\n")
+    with pytest.raises(InputError) as info:
+        to_numbers(read_table(path), ["A"])
+    quoted = str(info.value).split("'")[3]
+    assert len(quoted) == 80 and quoted.endswith("...")
 
 
 @pytest.mark.parametrize(

@@ -2,16 +2,24 @@
 
 One loader serves every tab, so every tab accepts the same files: wide (a date column and
 one column per series) or long (``date, id, ret`` with extra columns ignored, e.g. a CRSP
-extract). Factor columns found in the file (under any of their usual spellings) are split
-from the assets, so one file can hold both. Frequencies, units and calendar-month alignment
-are settled here, once, and what was assumed is kept in ``notes``.
+extract). Factor columns found in the file (under any of their spellings, see
+:mod:`analytics.factors`) are split from the assets, so one file can hold both. Price and
+volume columns (``Open``, ``Close``, ``Volume``, ``PX_LAST``...) are never returns: a plain
+table leaves them out, and a price history is converted by its own reader
+(:mod:`analytics.data.readers.prices`). Frequencies, units and calendar-month alignment are
+settled here, once, and what was assumed is kept in ``notes``.
+
+Numbers are never missing by themselves: a -99.99 in a user's percent file is a real
+wipe-out. Numeric missing codes apply where a reader knows them (the Ken French library's
+-99.99 and -999) or the user declares them (``missing``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +28,7 @@ from analytics.data.dates import find_date_column, parse_dates
 from analytics.data.tables import Table, read_table, to_numbers
 from analytics.data.units import units_scale
 from analytics.errors import InputError
+from analytics.factors import ALIASES, FACTOR_NAMES, RF, canonical_factor_name, ordered_factors
 from analytics.frequency import normalize_dates, resolve_frequency
 
 if TYPE_CHECKING:
@@ -27,30 +36,73 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FACTOR_NAMES",
-    "ReturnsData",
-    "load_returns",
-    "returns_from_table",
-    "canonical_factor_name",
     "ID_NAMES",
+    "PRICE_NAMES",
+    "ReadOptions",
+    "ReturnsData",
+    "as_dataset",
+    "canonical_factor_name",
     "find_column",
+    "load_returns",
+    "missing_note",
+    "read_returns_table",
+    "returns_from_frame",
+    "returns_from_table",
+    "wide_dates",
 ]
 
-#: Tradable factors in model order; ``RF`` is kept beside them but is not a regressor.
-FACTOR_NAMES = ("Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM")
-_ALIASES = {
-    "mkt-rf": "Mkt-RF", "mkt_rf": "Mkt-RF", "mktrf": "Mkt-RF", "mkt rf": "Mkt-RF", "mkt-rf ": "Mkt-RF",
-    "smb": "SMB", "hml": "HML", "rmw": "RMW", "cma": "CMA",
-    "mom": "MOM", "umd": "MOM", "wml": "MOM", "momentum": "MOM",
-    "rf": "RF", "risk-free": "RF", "riskfree": "RF",
-    "mkt": "MKT",
-}
+#: The missing-data codes of the Ken French library (percent): missing inside its files, and
+#: elsewhere only when declared; a file holding them undeclared gets a hint when it fails.
+KENFRENCH_MISSING = (-99.99, -999.0)
 ID_NAMES = ("id", "permno", "ticker", "fund", "symbol", "stock", "asset")
 RETURN_NAMES = ("ret", "return", "returns", "r", "re", "value")
+#: Columns of price and volume, by their lower-cased names (Yahoo, Bloomberg, investing.com):
+#: never regressed as returns.
+PRICE_NAMES = frozenset({
+    "open", "high", "low", "close", "adj close", "adj_close", "adjclose", "adjusted close", "adj. close",
+    "adj close**", "close*", "volume", "vol.", "px_last", "px_open", "px_high", "px_low", "px_volume",
+    "px_close_1d", "price", "last", "last price",
+})
 
 
-def canonical_factor_name(column: str) -> str | None:
-    """``Mkt-RF`` for ``mktrf``, ``MOM`` for ``Mom   `` or ``UMD``; None for non-factors."""
-    return _ALIASES.get(column.strip().lower())
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a returns file; every returns reader takes these (each uses those that apply
+    to its layout), so one request reads any returns file and a saved data set is read again
+    with the options it was read with.
+
+    ``missing``: numbers that mean "no value" in this file (besides a layout's own codes).
+    ``region``: the column of a multi-region factor workbook (AQR's; default ``USA``).
+    ``sheet``: the Excel sheet of a plain workbook.
+    """
+
+    freq: str = "auto"
+    units: str = "auto"
+    factor_units: str = "auto"
+    id_col: str | None = None
+    ret_col: str | None = None
+    sheet: str | int | None = None
+    keep_outliers: bool = False
+    missing: tuple[float, ...] = ()
+    region: str | None = None
+
+    @classmethod
+    def of(cls, options: Mapping[str, Any]) -> ReadOptions:
+        """Validated options from a mapping (as saved with a workspace)."""
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - names)
+        if unknown:
+            raise InputError(f"unknown returns option {unknown[0]!r}; use {', '.join(sorted(names))}.")
+        values = dict(options)
+        try:
+            values["missing"] = tuple(float(m) for m in values.get("missing") or ())
+        except (TypeError, ValueError):
+            raise InputError(f"missing codes must be numbers, not {values['missing']!r}.", option="missing") from None
+        return cls(**values)
+
+    def table_options(self) -> dict[str, Any]:
+        """The options a plain table is read with (all but ``region``, which plain tables lack)."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "region"}
 
 
 def find_column(table: Table, names: tuple[str, ...], preferred: str | None, what: str) -> str | None:
@@ -78,8 +130,8 @@ class ReturnsData:
 
     @property
     def factor_names(self) -> tuple[str, ...]:
-        """Regressors present in the file, in model order (RF excluded)."""
-        return tuple(f for f in FACTOR_NAMES if f in self.factors.columns)
+        """Regressors present in the file, in table order (RF excluded)."""
+        return ordered_factors(list(self.factors.columns))
 
     def describe(self) -> pd.DataFrame:
         """One row per series: kind, frequency, first and last date, observations (the data panel)."""
@@ -100,6 +152,16 @@ class ReturnsData:
         """A copy with other asset columns (e.g. a subset chosen by the user)."""
         return replace(self, assets=assets)
 
+    def with_factors(self, columns: tuple[str, ...] | list[str]) -> ReturnsData:
+        """A copy in which the asset ``columns`` (named by a custom model, e.g. a liquidity
+        factor the vocabulary does not know) are factors; other names are ignored."""
+        moving = [c for c in columns if c in self.assets.columns and c not in self.factors.columns]
+        if not moving:
+            return self
+        note = f"{self.source}: column(s) {', '.join(moving)} used as factors, as the model names them."
+        return replace(self, assets=self.assets.drop(columns=moving),
+                       factors=self.factors.join(self.assets[moving], how="outer"), notes=(*self.notes, note))
+
 
 def load_returns(
     path: str | Path,
@@ -110,11 +172,37 @@ def load_returns(
     id_col: str | None = None,
     ret_col: str | None = None,
     sheet: str | int | None = None,
+    keep_outliers: bool = False,
+    missing: tuple[float, ...] = (),
+    region: str | None = None,
 ) -> ReturnsData:
-    """Read a returns file (CSV, Excel, Parquet), wide or long; see the module docstring."""
+    """Read a returns file of any layout FactorDesk reads (or a folder of them) with the reader
+    that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`."""
+    from analytics.data.readers import read_dataset
+
+    options = ReadOptions(freq=freq, units=units, factor_units=factor_units, id_col=id_col, ret_col=ret_col,
+                          sheet=sheet, keep_outliers=keep_outliers, missing=tuple(missing), region=region)
+    return read_dataset(path, "returns", **asdict(options)).data
+
+
+def read_returns_table(
+    path: str | Path,
+    *,
+    freq: str = "auto",
+    units: str = "auto",
+    factor_units: str = "auto",
+    id_col: str | None = None,
+    ret_col: str | None = None,
+    sheet: str | int | None = None,
+    keep_outliers: bool = False,
+    missing: tuple[float, ...] = (),
+) -> ReturnsData:
+    """Read a plain returns table (CSV, Excel, Parquet), wide or long; see the module docstring."""
     return returns_from_table(
-        read_table(path, sheet=sheet), freq=freq, units=units, factor_units=factor_units,
-        id_col=id_col, ret_col=ret_col,
+        # A long file's id column named by the user is read as written (typed reading keeps
+        # only the usual id names as text).
+        read_table(path, sheet=sheet, typed=id_col is None), freq=freq, units=units, factor_units=factor_units,
+        id_col=id_col, ret_col=ret_col, keep_outliers=keep_outliers, missing=missing,
     )
 
 
@@ -126,8 +214,15 @@ def returns_from_table(
     factor_units: str = "auto",
     id_col: str | None = None,
     ret_col: str | None = None,
+    keep_outliers: bool = False,
+    missing: tuple[float, ...] = (),
+    aliases: Mapping[str, str] = ALIASES,
 ) -> ReturnsData:
-    """Turn an already-read :class:`Table` into :class:`ReturnsData`."""
+    """Turn an already-read :class:`Table` into :class:`ReturnsData`; a value out of line with its
+    column is an error unless ``keep_outliers`` (see :func:`~analytics.data.units.units_scale`).
+
+    ``missing`` numbers become NaN; ``aliases`` are the factor spellings of the file's source.
+    """
     date_col = find_date_column(table)
     parsed = parse_dates(table, date_col)
     notes = list(table.notes) + ([parsed.note] if parsed.note else [])
@@ -137,20 +232,69 @@ def returns_from_table(
     # errors about two rows on one month can name both file rows.
     dates = normalize_dates(parsed.values, frequency)
     if id_column is not None and _is_long(table, id_col, ret_col, parsed.values):
-        wide = _pivot_long(table, date_col, id_column, ret_col, dates)
+        wide = _pivot_long(table, date_col, id_column, ret_col, dates, missing)
     else:
         _check_unique(table, parsed.values, dates, frequency)
-        wide = _wide(table, date_col, dates)
-    factors, assets = _split_factors(wide, notes, table.source)
-    empty = [c for c in assets.columns if assets[c].isna().all()]
+        wide = _wide(table, date_col, dates, missing, notes)
+    if wide.attrs.get("missing_codes"):
+        notes.append(missing_note(table.source, wide.attrs["missing_codes"], missing))
+    return returns_from_frame(wide, frequency, table.source, notes, units=units, factor_units=factor_units,
+                              keep_outliers=keep_outliers, aliases=aliases)
+
+
+def returns_from_frame(
+    wide: pd.DataFrame,
+    freq: str,
+    source: str,
+    notes: list[str],
+    *,
+    units: str = "auto",
+    factor_units: str = "auto",
+    keep_outliers: bool = False,
+    aliases: Mapping[str, str] = ALIASES,
+) -> ReturnsData:
+    """Numbers on their dates (dates × columns, the file's units) to :class:`ReturnsData`:
+    factors split from assets, empty columns dropped, both scaled to decimals."""
+    notes = list(notes)
+    factors, assets = _split_factors(wide, notes, source, aliases)
+    empty = list(assets.columns[assets.isna().all().to_numpy()])
     if empty:
-        notes.append(f"{table.source}: column(s) {', '.join(map(str, empty))} have no values and were left out.")
+        notes.append(f"{source}: column(s) {', '.join(map(str, empty))} have no values and were left out.")
         assets = assets.drop(columns=empty)
-    a_scale, a_note = units_scale(assets, units, frequency, what="returns", source=table.source)
-    f_cols = [c for c in factors.columns if c != "RF"]
-    f_scale, f_note = units_scale(factors[f_cols], factor_units, frequency, what="factors", source=table.source)
+    f_cols = [c for c in factors.columns if c != RF]
+    try:
+        a_scale, a_note = units_scale(assets, units, freq, what="returns", source=source,
+                                      keep_outliers=keep_outliers)
+        f_scale, f_note = units_scale(factors[f_cols], factor_units, freq, what="factors", source=source,
+                                      keep_outliers=keep_outliers)
+    except InputError as exc:
+        codes = [c for c in KENFRENCH_MISSING if np.isin(wide.to_numpy(dtype=float), c).any()]
+        if not codes:
+            raise
+        raise InputError(f"{exc} If {codes[0]:g} marks missing data in this file, declare it a missing code.",
+                         option="missing", file=source) from None
     notes += [n for n in (a_note, f_note) if n]
-    return ReturnsData(assets * a_scale, factors * f_scale, frequency, table.source, tuple(notes))
+    # Decimals are kept as they are, not multiplied by 1 (a copy of every number).
+    return ReturnsData(assets if a_scale == 1 else assets * a_scale, factors if f_scale == 1 else factors * f_scale,
+                       freq, source, tuple(notes))
+
+
+def wide_dates(table: Table, freq: str = "auto") -> tuple[str, pd.DatetimeIndex, str, list[str]]:
+    """A one-row-per-date table's date column, its dates in the frequency's convention, the
+    frequency, and a note when the date format had to be chosen; two rows on one date
+    (month, for monthly data) are an error naming both rows."""
+    date_col = find_date_column(table)
+    parsed = parse_dates(table, date_col)
+    frequency = resolve_frequency(freq, parsed.values, table.source)
+    dates = normalize_dates(parsed.values, frequency)
+    _check_unique(table, parsed.values, dates, frequency)
+    return date_col, dates, frequency, [parsed.note] if parsed.note else []
+
+
+def missing_note(source: str, count: int, codes: tuple[float, ...]) -> str:
+    """``F.csv: 3 cells holding -99.99 or -999 read as missing.``"""
+    shown = " or ".join(f"{c:g}" for c in codes)
+    return f"{source}: {count} cell(s) holding {shown} read as missing."
 
 
 def _is_long(table: Table, id_col: str | None, ret_col: str | None, dates: pd.DatetimeIndex) -> bool:
@@ -162,17 +306,34 @@ def _is_long(table: Table, id_col: str | None, ret_col: str | None, dates: pd.Da
     return bool(dates.duplicated().mean() >= 0.5)
 
 
-def _wide(table: Table, date_col: str, dates: pd.DatetimeIndex) -> pd.DataFrame:
-    value_cols = [c for c in table.frame.columns if c != date_col]
+def _wide(
+    table: Table, date_col: str, dates: pd.DatetimeIndex, missing: tuple[float, ...], notes: list[str]
+) -> pd.DataFrame:
+    """The value columns by date; price and volume columns are left out with a note."""
+    columns = [c for c in table.frame.columns if c != date_col]
+    prices = [c for c in columns if c.strip().lower() in PRICE_NAMES]
+    value_cols = [c for c in columns if c not in prices]
+    if prices and not value_cols:
+        raise InputError(
+            f"{table.source}: column(s) {', '.join(prices)} are prices or volumes, not returns; open the file "
+            "as returns data (a price history is converted to returns) or add return columns."
+        )
     if not value_cols:
         raise InputError(f"{table.source}: only a date column; add return columns.")
-    frame = to_numbers(table, value_cols)
+    if prices:
+        notes.append(f"{table.source}: column(s) {', '.join(prices)} are prices or volumes, not returns; left out.")
+    frame = to_numbers(table, value_cols, missing=missing)
     frame.index = dates
-    return frame.sort_index()
+    if not dates.is_monotonic_increasing:  # sorting a sorted file would copy every number
+        codes = frame.attrs.get("missing_codes", 0)
+        frame = frame.sort_index()
+        frame.attrs["missing_codes"] = codes
+    return frame
 
 
 def _pivot_long(
-    table: Table, date_col: str, id_col: str, ret_col: str | None, dates: pd.DatetimeIndex
+    table: Table, date_col: str, id_col: str, ret_col: str | None, dates: pd.DatetimeIndex,
+    missing: tuple[float, ...],
 ) -> pd.DataFrame:
     value_col = find_column(table, RETURN_NAMES, ret_col, "return")
     if value_col is None:
@@ -180,7 +341,8 @@ def _pivot_long(
             f"{table.source}: long file (id column {id_col!r}) without a return column; name it 'ret' "
             "or pass --ret-col."
         )
-    values = to_numbers(table, [value_col])[value_col].to_numpy()
+    numbers = to_numbers(table, [value_col], missing=missing)
+    values = numbers[value_col].to_numpy()
     ids = table.frame[id_col].astype(str).str.strip().to_numpy()
     long = pd.DataFrame({"date": dates, "id": ids, "ret": values})
     dup = long.duplicated(["date", "id"], keep=False).to_numpy()
@@ -191,7 +353,9 @@ def _pivot_long(
             f"{table.source}: {table.row_label(first)} and {table.row_label(second)} both give "
             f"id {ids[first]!r} on {dates[first].date()}; keep one row per id and date."
         )
-    return long.pivot(index="date", columns="id", values="ret").rename_axis(columns=None)
+    wide = long.pivot(index="date", columns="id", values="ret").rename_axis(columns=None)
+    wide.attrs["missing_codes"] = numbers.attrs["missing_codes"]
+    return wide
 
 
 def _check_unique(table: Table, original: pd.DatetimeIndex, dates: pd.DatetimeIndex, freq: str) -> None:
@@ -208,9 +372,11 @@ def _check_unique(table: Table, original: pd.DatetimeIndex, dates: pd.DatetimeIn
         )
 
 
-def _split_factors(wide: pd.DataFrame, notes: list[str], source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _split_factors(
+    wide: pd.DataFrame, notes: list[str], source: str, aliases: Mapping[str, str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Factor columns under canonical names, and the remaining asset columns."""
-    rename = {c: canonical_factor_name(str(c)) for c in wide.columns}
+    rename = {c: canonical_factor_name(str(c), aliases) for c in wide.columns}
     factor_cols = {c: name for c, name in rename.items() if name is not None}
     factors = wide[list(factor_cols)].rename(columns=factor_cols)
     if "MKT" in factors.columns:
@@ -223,9 +389,15 @@ def _split_factors(wide: pd.DataFrame, notes: list[str], source: str) -> tuple[p
     return factors, assets
 
 
-def returns_dataset(path: str | Path, **options: str | None) -> Dataset:
-    """:func:`load_returns` as a workspace :class:`~analytics.workspace.Dataset`."""
+def returns_dataset(path: str | Path, **options: Any) -> Dataset:
+    """:func:`load_returns` as a workspace :class:`~analytics.workspace.Dataset` (options as
+    :class:`ReadOptions`; a plain table has no regions, so ``region`` does not apply)."""
+    data = read_returns_table(path, **ReadOptions.of(options).table_options())
+    return as_dataset(data, path)
+
+
+def as_dataset(data: ReturnsData, path: str | Path) -> Dataset:
+    """Returns read from ``path`` as a workspace data set."""
     from analytics.workspace import Dataset, describe_returns
 
-    data = load_returns(path, **options)
     return Dataset(Path(path).name, "returns", data, describe_returns(data), str(path), data.notes)
