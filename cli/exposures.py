@@ -9,9 +9,9 @@ import pandas as pd
 
 from analytics import jobs
 from analytics.data.export import export_tables
-from analytics.data.returns import load_returns
+from analytics.data.holdings import load_holdings
+from analytics.data.readers import read_dataset
 from analytics.errors import InputError
-from analytics.exposures import load_holdings
 from analytics.exposures.model import exposures_job
 from cli.common import add_data_options, emit, load_inputs, print_notes
 
@@ -23,14 +23,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "betas (date, <factor>..., coverage); --topdown-out adds the regressions of the fund's return.",
     )
     p.add_argument("--holdings", metavar="H", nargs="+", required=True,
-                   help="holdings file(s): date, id, weight (or shares+price, or value); a folder or one file/sheet per date")
+                   help="holdings file(s) or folder(s): date, id, weight (or shares+price, or value), or a fund "
+                        "company's or broker's export as published; one file/sheet per date works too")
     p.add_argument("--returns", metavar="R", required=True, help="stock returns, wide or long (e.g. CRSP permno,date,ret)")
     add_data_options(p)
     p.add_argument("--window", type=int, metavar="N", help="rolling betas over N periods (default: full sample)")
     p.add_argument("--split", action="store_true", help="betas estimated within each holdings window")
     p.add_argument("--min-obs", type=int, metavar="N",
                    help="fewest returns for a stock beta (default: parameters + 1; rolling: half the window)")
-    p.add_argument("--id-col", metavar="COL", help="id column of the holdings and of long return files")
+    p.add_argument("--id-col", metavar="COL", help="id column of the holdings (e.g. 'Holding Ticker')")
+    p.add_argument("--returns-id-col", metavar="COL", help="id column of a long returns file (e.g. permno)")
     p.add_argument("--rescale", action="store_true", help="rescale each date's weights to sum to 1")
     p.add_argument("--benchmark", metavar="H2", nargs="+", help="benchmark holdings, for active exposures")
     p.add_argument("--fund-returns", metavar="FILE", help="the fund's own returns for the top-down regressions")
@@ -43,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if args.window is not None and args.split:
         raise InputError("--window (rolling betas) and --split (betas per holdings window) exclude each other; pick one.")
-    stocks, factors = load_inputs(args.returns, args, id_col=args.id_col)
+    stocks, factors = load_inputs(args.returns, args, id_col=args.returns_id_col)
     holdings = load_holdings(args.holdings, id_col=args.id_col, rescale=args.rescale)
     benchmark = None if args.benchmark is None else load_holdings(args.benchmark, id_col=args.id_col, rescale=args.rescale)
     fund = _fund_returns(args) if args.fund_returns else None
@@ -63,8 +65,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _fund_returns(args: argparse.Namespace) -> pd.Series:
-    """The single fund return series of ``--fund-returns``."""
-    data = load_returns(args.fund_returns, freq=args.freq, units=args.units)
+    """The single fund return series of ``--fund-returns`` (a returns file or a price history)."""
+    data = read_dataset(args.fund_returns, "returns", freq=args.freq, units=args.units).data
     if data.assets.shape[1] != 1:
         raise InputError(
             f"{data.source}: --fund-returns needs one return column, found {data.assets.shape[1]} "

@@ -1,10 +1,10 @@
-"""Holdings-based factor exposures: bottom-up vs top-down (chapter section 13.8)."""
+"""Holdings-based factor exposures: bottom-up vs top-down (chapter section 13.8).
 
-from analytics.exposures.holdings import Holdings, holdings_dataset, holdings_from_table, load_holdings
+Holdings are read by :mod:`analytics.data.holdings` (the loaders are the only code that
+touches files); this package models them.
+"""
+
 from analytics.exposures.model import METHODS, ExposureModel, exposures_job
 from analytics.exposures.results import ExposureResults, HoldingsView
 
-__all__ = [
-    "Holdings", "holdings_dataset", "holdings_from_table", "load_holdings",
-    "METHODS", "ExposureModel", "exposures_job", "ExposureResults", "HoldingsView",
-]
+__all__ = ["METHODS", "ExposureModel", "ExposureResults", "HoldingsView", "exposures_job"]

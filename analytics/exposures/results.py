@@ -15,40 +15,59 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from analytics.data.holdings import with_kind
 from analytics.errors import InputError
 
-__all__ = ["HoldingsView", "ExposureResults"]
+__all__ = ["COVERAGE_FLAG", "ExposureResults", "HoldingsView", "low_coverage_note"]
+
+#: Dates whose coverage falls below this share are flagged (a note, and a mark on the plot).
+COVERAGE_FLAG = 0.9
 
 
 @dataclass(frozen=True)
 class HoldingsView:
     """Holdings in force on each return date, and (once estimated) the held stocks' betas.
 
-    ``weights`` is dates × ids (0 where not held); ``held_since`` gives, per date, the
-    holdings date in force; ``betas`` is dates × ids × factors (NaN: no beta).
+    ``weights`` is dates × ids of the stocks with returns (0 where not held); ``held_since``
+    gives, per date, the holdings date in force; ``positions`` are the holdings themselves
+    (``date, id, weight, kind``: cash and ids without returns too); ``gross`` and ``cash`` the
+    Σ |weight| of all positions and of cash in force on each date; ``betas`` is dates × ids ×
+    factors (NaN: no beta).
     """
 
     weights: pd.DataFrame
     held_since: pd.Series
+    positions: pd.DataFrame
+    gross: pd.Series
+    cash: pd.Series
     betas: np.ndarray | None = None
     factors: tuple[str, ...] = ()
 
     @classmethod
     def build(cls, holdings: pd.DataFrame, returns: pd.DataFrame) -> HoldingsView:
-        """Lay ``holdings`` (date, id, weight) on the return dates: each applies after its date."""
-        grid = holdings.pivot_table(index="date", columns="id", values="weight", aggfunc="sum", fill_value=0.0)
-        grid = grid.reindex(columns=returns.columns, fill_value=0.0)
+        """Lay ``holdings`` (date, id, weight, kind) on the return dates: each applies after its
+        date. Every position counts in ``gross``, so ids without returns lower the coverage."""
+        holdings = with_kind(holdings)
+        dates = pd.DatetimeIndex(np.unique(holdings["date"]))
+        securities = holdings[holdings["kind"] == "security"]
+        grid = securities.pivot_table(index="date", columns="id", values="weight", aggfunc="sum", fill_value=0.0)
+        grid = grid.reindex(index=dates, columns=returns.columns, fill_value=0.0)
+        size = holdings["weight"].abs()
+        gross = size.groupby(holdings["date"]).sum().reindex(dates)
+        cash = size.where(holdings["kind"] == "cash", 0.0).groupby(holdings["date"]).sum().reindex(dates)
         # the last holdings date strictly before each return date (no look-ahead)
-        which = grid.index.searchsorted(returns.index, side="left") - 1
+        which = dates.searchsorted(returns.index, side="left") - 1
         in_force = which >= 0
         if not in_force.any():
             raise InputError(
-                f"the first holdings date {grid.index[0].date()} is on or after the last return date "
+                f"the first holdings date {dates[0].date()} is on or after the last return date "
                 f"{returns.index[-1].date()}; use returns that cover the periods after the holdings."
             )
-        dates = returns.index[in_force]
-        weights = pd.DataFrame(grid.to_numpy()[which[in_force]], index=dates, columns=returns.columns)
-        return cls(weights.rename_axis("date"), pd.Series(grid.index[which[in_force]], index=dates, name="held_since"))
+        on = returns.index[in_force]
+        rows = which[in_force]
+        weights = pd.DataFrame(grid.to_numpy()[rows], index=on, columns=returns.columns).rename_axis("date")
+        return cls(weights, pd.Series(dates[rows], index=on, name="held_since"), holdings.reset_index(drop=True),
+                   pd.Series(gross.to_numpy()[rows], index=on), pd.Series(cash.to_numpy()[rows], index=on))
 
     def with_betas(self, betas: np.ndarray, factors: tuple[str, ...]) -> HoldingsView:
         """A copy holding the stocks' betas (dates × ids × ``factors``) for these dates."""
@@ -77,34 +96,53 @@ class HoldingsView:
 
     @cached_property
     def exposures(self) -> pd.DataFrame:
-        """Σ weight × beta over the holdings with a beta, and the covered share of |weight|
-        (NaN exposures on dates where no holding has a beta)."""
+        """Σ weight × beta over the holdings with a beta (cash adds nothing), and the coverage:
+        (|weight| of stocks with a beta + |cash|) / |weight| of every position in force. NaN
+        exposures on dates where no stock has a beta, rather than a false zero."""
         w = self.weights.to_numpy()
         covered = self._covered
         total = np.einsum("tj,tjk->tk", np.where(covered, w, 0.0), np.nan_to_num(self.betas))
-        gross = np.abs(w).sum(axis=1)
-        coverage = np.divide(np.where(covered, np.abs(w), 0.0).sum(axis=1), gross,
-                             out=np.zeros_like(gross), where=gross > 0)
-        total[coverage == 0] = np.nan  # nothing covered: no exposure, rather than a false zero
+        with_beta = np.where(covered, np.abs(w), 0.0).sum(axis=1)
+        gross = self.gross.to_numpy()
+        coverage = np.divide(with_beta + self.cash.to_numpy(), gross, out=np.zeros_like(gross), where=gross > 0)
+        total[with_beta == 0] = np.nan
         frame = pd.DataFrame(total, index=self.dates, columns=list(self.factors))
         frame["coverage"] = coverage
         return frame
 
     def never_covered(self) -> list[str]:
-        """Held ids that have no beta on any date they are held."""
+        """Held ids with returns that have no beta on any date they are held."""
         held = self.weights.to_numpy() != 0
         ever = (held & self._covered).any(axis=0)
         return [str(c) for c, h, e in zip(self.weights.columns, held.any(axis=0), ever) if h and not e]
 
     def contributions(self, date: pd.Timestamp) -> pd.DataFrame:
-        """The holdings in force on ``date`` (or the last date before it): weight, betas, weight × beta."""
+        """Every position in force on ``date`` (or the last date before it): kind, weight, betas,
+        weight × beta; ids without returns or a beta show NaN betas, cash contributes 0."""
         row = max(0, int(self.dates.searchsorted(pd.Timestamp(date), side="right")) - 1)
-        w = self.weights.iloc[row]
-        held = np.flatnonzero(w.to_numpy() != 0)
-        betas = pd.DataFrame(self.betas[row, held], index=w.index[held], columns=list(self.factors))
-        out = pd.DataFrame({"weight": w.iloc[held]})
-        out = out.join(betas.add_prefix("beta_")).join(betas.mul(out["weight"], axis=0).add_prefix("contrib_"))
-        return out.rename_axis("id").reset_index()
+        held = self.positions[self.positions["date"] == self.held_since.iloc[row]]
+        stock = pd.DataFrame(self.betas[row], index=self.weights.columns, columns=list(self.factors))
+        betas = stock.reindex(held["id"]).set_axis(held.index)
+        betas[(held["kind"] == "cash").to_numpy()] = np.nan
+        out = held[["id", "kind", "weight"]]
+        contrib = betas.mul(held["weight"], axis=0)
+        contrib[(held["kind"] == "cash").to_numpy()] = 0.0
+        return out.join(betas.add_prefix("beta_")).join(contrib.add_prefix("contrib_")).reset_index(drop=True)
+
+
+def low_coverage_note(coverage: pd.Series, threshold: float = COVERAGE_FLAG) -> str | None:
+    """A note naming the stretches of dates whose coverage is below ``threshold`` (with their
+    lowest coverage), or None when every date is covered well enough."""
+    low = (coverage < threshold).to_numpy()
+    if not low.any():
+        return None
+    starts = np.flatnonzero(low & ~np.r_[False, low[:-1]])
+    ends = np.flatnonzero(low & ~np.r_[low[1:], False])
+    runs = [f"{coverage.index[a].date()}" + (f" to {coverage.index[b].date()}" if b > a else "")
+            + f" (lowest {coverage.iloc[a:b + 1].min():.3f})" for a, b in zip(starts, ends)]
+    shown = "; ".join(runs[:5]) + (f"; and {len(runs) - 5} more" if len(runs) > 5 else "")
+    return (f"coverage below {threshold:.0%} on {int(low.sum())} of {len(low)} date(s): {shown}; "
+            "exposures there miss part of the fund (add the missing stocks' returns).")
 
 
 @dataclass(frozen=True)
@@ -129,6 +167,12 @@ class ExposureResults:
         return self.fund.exposures
 
     @cached_property
+    def low_coverage(self) -> pd.Series:
+        """The coverage of the dates below :data:`COVERAGE_FLAG` (flagged in notes and plots)."""
+        coverage = self.exposures["coverage"]
+        return coverage[coverage < COVERAGE_FLAG]
+
+    @cached_property
     def benchmark_exposures(self) -> pd.DataFrame | None:
         """The benchmark's exposures on its own dates, when a benchmark was given."""
         return None if self.benchmark is None else self.benchmark.exposures
@@ -147,11 +191,12 @@ class ExposureResults:
     def windows(self) -> pd.DataFrame:
         """Holdings windows: holdings date, first and last return date, positions, weight sum."""
         rows = []
+        by_date = self.fund.positions.groupby("date")["weight"]
         for lo, hi in self.fund.window_rows():
-            w = self.fund.weights.iloc[lo]
-            rows.append({"holdings_date": self.fund.held_since.iloc[lo], "window_start": self.fund.dates[lo],
-                         "window_end": self.fund.dates[hi - 1], "positions": int((w != 0).sum()),
-                         "weight_sum": float(w.sum())})
+            held = self.fund.held_since.iloc[lo]
+            rows.append({"holdings_date": held, "window_start": self.fund.dates[lo],
+                         "window_end": self.fund.dates[hi - 1], "positions": int(by_date.size()[held]),
+                         "weight_sum": float(by_date.sum()[held])})
         return pd.DataFrame(rows)
 
     def contributions(self, date: pd.Timestamp) -> pd.DataFrame:

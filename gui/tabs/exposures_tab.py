@@ -1,11 +1,13 @@
 """Holdings exposures tab: bottom-up exposures from holdings vs top-down betas (chapter 13.8).
 
 Inputs come from the workspace: a holdings data set (and optionally a benchmark's), the
-stocks' returns, and factors. The job is :func:`analytics.exposures.model.exposures_job`.
-Results: one exposure timeline per factor, stacked and sharing the date axis, shaded by
-holdings window, with the top-down regression betas drawn as horizontal segments over
-each window; the coverage line; the top-down table; and the holdings' contributions to the
-exposures on the selected date (chosen in the list or by clicking a plot).
+stocks' returns, factors, and optionally the fund's own returns (a returns data set and its
+column) for the top-down regressions, which otherwise use the holdings-implied return. The
+job is :func:`analytics.exposures.model.exposures_job`. Results: one exposure timeline per
+factor, stacked and sharing the date axis, shaded by holdings window, with the top-down
+regression betas drawn as horizontal segments over each window; the coverage line with the
+90% line and the dates below it marked in red; the top-down table; and every position's
+contribution to the exposures on the selected date (chosen in the list or by clicking a plot).
 """
 
 from __future__ import annotations
@@ -17,12 +19,20 @@ import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QScrollArea, QSpinBox, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from analytics.errors import InputError
 from analytics.exposures.model import exposures_job
-from analytics.exposures.results import ExposureResults
+from analytics.exposures.results import COVERAGE_FLAG, ExposureResults
 from gui.tabs.base import AnalysisTab
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
@@ -47,6 +57,9 @@ class ExposuresTab(AnalysisTab):
         self.benchmark_combo = DatasetCombo(self.workspace, ("holdings",), none_label="none")
         self.returns_combo = DatasetCombo(self.workspace, ("returns",))
         self.factors_combo = DatasetCombo(self.workspace, ("returns",), none_label="factor columns of the returns data")
+        self.fund_combo = DatasetCombo(self.workspace, ("returns",), none_label="implied by the holdings")
+        self.fund_column = QComboBox()
+        self.fund_column.setToolTip("The column of the fund's own returns (for the top-down regressions).")
         self.model_combo = ModelCombo("exposures/model")
         self.method_combo = QComboBox()
         self.method_combo.addItems(list(METHOD_LABELS))
@@ -62,6 +75,8 @@ class ExposuresTab(AnalysisTab):
         form.addRow("Benchmark", self.benchmark_combo)
         form.addRow("Stock returns", self.returns_combo)
         form.addRow("Factors", self.factors_combo)
+        form.addRow("Fund returns", self.fund_combo)
+        form.addRow("Fund column", self.fund_column)
         form.addRow("Model", self.model_combo)
         form.addRow("Stock betas", self.method_combo)
         form.addRow("Rolling window", self.window_spin)
@@ -70,12 +85,22 @@ class ExposuresTab(AnalysisTab):
         self.method_combo.currentTextChanged.connect(self._on_method_change)
         self.window_spin.setEnabled(False)
         self.holdings_combo.sigDatasetChanged.connect(self._match_returns)
+        self.fund_combo.sigDatasetChanged.connect(self._on_fund_change)
+        self._on_fund_change(self.fund_combo.current_dataset())
         # Connected after the combos' own refresh, so it sees their new contents.
         self.workspace.sigChanged.connect(self._on_workspace_change)
         self._on_workspace_change()
 
     def _on_workspace_change(self) -> None:
         self._match_returns(self.holdings_combo.current_dataset())
+
+    def _on_fund_change(self, dataset: object) -> None:
+        """List the chosen fund data set's return columns (none: the holdings-implied return)."""
+        with QSignalBlocker(self.fund_column):
+            self.fund_column.clear()
+            if dataset is not None:
+                self.fund_column.addItems([str(c) for c in dataset.data.assets.columns])
+        self.fund_column.setEnabled(dataset is not None)
 
     def _on_method_change(self, text: str) -> None:
         self.window_spin.setEnabled(METHOD_LABELS[text] == "rolling")
@@ -105,17 +130,31 @@ class ExposuresTab(AnalysisTab):
             raise InputError(f"{stocks.name} is {stocks.data.freq} but {factor_set.name} is "
                              f"{factor_set.data.freq}; choose factors of the same frequency.")
         benchmark = self.benchmark_combo.current_dataset()
+        fund = self._fund_returns(stocks)
         method = METHOD_LABELS[self.method_combo.currentText()]
         model = self.model_combo.model()
         factory = partial(
             exposures_job, holdings.data, stocks.data.assets, factor_set.data.factors, freq=stocks.data.freq,
             method=method, window=self.window_spin.value() if method == "rolling" else None,
             min_obs=self.min_obs_spin.value() or None, model=model, excess=self.excess_check.isChecked(),
-            benchmark=None if benchmark is None else benchmark.data, source=factor_set.name,
+            benchmark=None if benchmark is None else benchmark.data, source=factor_set.name, fund_returns=fund,
         )
         self._notes = (*holdings.notes, *stocks.notes, *(factor_set.notes if factor_set is not stocks else ()))
         self._simulated = holdings.simulated or stocks.simulated
         return factory, f"Exposures of {holdings.name}…"
+
+    def _fund_returns(self, stocks: object) -> pd.Series | None:
+        """The chosen column of the fund's own returns, or None for the holdings-implied return."""
+        dataset = self.fund_combo.current_dataset()
+        if dataset is None:
+            return None
+        column = self.fund_column.currentText()
+        if column not in dataset.data.assets.columns:
+            raise InputError(f"{dataset.name} has no return column {column!r}; choose the fund's column.")
+        if dataset.data.freq != stocks.data.freq:
+            raise InputError(f"{stocks.name} is {stocks.data.freq} but the fund returns {dataset.name} are "
+                             f"{dataset.data.freq}; choose fund returns of the same frequency.")
+        return dataset.data.assets[column]
 
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
@@ -129,12 +168,20 @@ class ExposuresTab(AnalysisTab):
         self.factor_plots: dict[str, TimeSeriesPlot] = {}
         self._segments: dict[str, pg.PlotDataItem] = {}
         self._regions: dict[str, list[pg.LinearRegionItem]] = {}
-        self.coverage_plot = self._new_plot("Coverage: share of |weight| with a stock beta", "share")
+        self.coverage_plot = self._new_plot("Coverage: share of |weight| with a stock beta or in cash", "share")
+        flag = pg.InfiniteLine(COVERAGE_FLAG, angle=0, movable=False,
+                               pen=pg.mkPen("#e15759", width=1, style=Qt.PenStyle.DashLine),
+                               label=f"{COVERAGE_FLAG:.0%}", labelOpts={"position": 0.02, "color": "#e15759"})
+        self.coverage_plot.getPlotItem().addItem(flag, ignoreBounds=True)
+        self._low_marks = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush("#e15759"))
+        self.coverage_plot.getPlotItem().addItem(self._low_marks)
         self.date_combo = QComboBox()
         self.date_combo.currentIndexChanged.connect(self._on_date_chosen)
         self.contributions_view = DataFrameView()
         self.topdown_view = DataFrameView()
         self.active_view = DataFrameView()
+        self.active_view.set_empty_hint("No benchmark: choose one under 'Benchmark' and run again to see the "
+                                        "fund's exposures minus the benchmark's.")
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
@@ -168,6 +215,8 @@ class ExposuresTab(AnalysisTab):
         self.notes_label.set_notes(notes, simulated=self._simulated)
         self._draw_factors(result)
         self.coverage_plot.set_frame(result.exposures[["coverage"]])
+        low = result.low_coverage
+        self._low_marks.setData(to_epoch(low.index), low.to_numpy(dtype=float))
         self.topdown_view.set_frame(result.topdown)
         active = result.active
         self.active_view.set_frame(active.reset_index() if active is not None else pd.DataFrame())
@@ -242,13 +291,19 @@ class ExposuresTab(AnalysisTab):
         starts = pd.DatetimeIndex(result.windows["window_start"])
         with QSignalBlocker(self.date_combo):  # the list shows the window the date falls in
             self.date_combo.setCurrentIndex(max(0, int(starts.searchsorted(self.selected_date, side="right")) - 1))
-        exposure = result.exposures.iloc[row]
-        self.date_combo.setToolTip(f"{self.selected_date.date()}: coverage {exposure['coverage']:.0%}")
+        coverage = result.exposures["coverage"].iloc[row]
+        flag = f" (below {COVERAGE_FLAG:.0%}: part of the fund has no beta)" if coverage < COVERAGE_FLAG else ""
+        self.date_combo.setToolTip(f"{self.selected_date.date()}: coverage {coverage:.1%}{flag}")
 
     # --- public getters (tests read what is drawn) ----------------------------------
     def topdown_segments(self, factor: str) -> tuple[np.ndarray, np.ndarray]:
         """The x (epoch seconds) and y of the top-down segments drawn on ``factor``'s plot."""
         x, y = self._segments[factor].getOriginalDataset()
+        return np.asarray(x), np.asarray(y)
+
+    def low_coverage_marks(self) -> tuple[np.ndarray, np.ndarray]:
+        """The x (epoch seconds) and y of the red marks on the dates whose coverage is below 90%."""
+        x, y = self._low_marks.getData()
         return np.asarray(x), np.asarray(y)
 
     def shaded_windows(self, factor: str) -> list[tuple[float, float]]:

@@ -17,7 +17,7 @@ FF6 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
 
 def exposures(*args: str | Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(ROOT / "main.py"), "exposures", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=180)
+                          capture_output=True, text=True, cwd=ROOT, timeout=180, check=False)
 
 
 def single_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -95,3 +95,40 @@ def test_bad_files(demo_files, tmp_path) -> None:
     mixed.write_text("date,id,weight\n2015-01-02,ZZZ,0.5\n2015-01-02,AAPX,0.5\n")
     proc = exposures("--holdings", mixed, *base)
     assert proc.returncode == 0 and "have no returns and no beta (lower coverage): ZZZ" in proc.stderr
+
+
+def test_holdings_folder_and_separate_id_columns(demo_files, tmp_path) -> None:
+    """``--holdings DIR`` reads every file of the folder (one per date, dated by its name);
+    ``--id-col`` names the holdings' id column and ``--returns-id-col`` the long returns file's,
+    so holdings keyed ``Holding Ticker`` match returns keyed ``code``. The result equals the run
+    on the demo's own holdings file and wide returns."""
+    demo = make_demo()
+    folder = tmp_path / "holdings"
+    folder.mkdir()
+    for date, part in demo.holdings.groupby("date"):
+        part.rename(columns={"id": "Holding Ticker"})[["Holding Ticker", "weight"]].to_csv(
+            folder / f"fund_{pd.Timestamp(date):%Y%m%d}.csv", index=False)
+    long = demo.stocks.rename_axis("date").reset_index().melt("date", var_name="code", value_name="ret")
+    long.to_csv(tmp_path / "long.csv", index=False)
+    out, reference = tmp_path / "exp.csv", tmp_path / "ref.csv"
+    proc = exposures("--holdings", folder, "--id-col", "Holding Ticker", "--returns", tmp_path / "long.csv",
+                     "--returns-id-col", "code", "--factors", demo_files["factors"], "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "from the name" in proc.stderr
+    proc = exposures("--holdings", demo_files["holdings"], "--returns", demo_files["stocks"],
+                     "--factors", demo_files["factors"], "--out", reference)
+    assert proc.returncode == 0, proc.stderr
+    pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(reference), rtol=1e-10)
+
+
+def test_cash_counts_as_covered_and_missing_ids_lower_coverage(demo_files, tmp_path) -> None:
+    """Coverage = (weight with a beta + cash) / all weight: a cash line keeps it at 1, an id with
+    no returns lowers it by its weight (0.25 here, below 90%: a note lists the dates)."""
+    held = tmp_path / "h.csv"
+    held.write_text("date,ticker,weight\n2015-01-02,AAPX,0.5\n2015-01-02,-,0.25\n2015-01-02,NOPE,0.25\n")
+    out = tmp_path / "exp.csv"
+    proc = exposures("--holdings", held, "--returns", demo_files["stocks"], "--factors", demo_files["factors"],
+                     "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert (pd.read_csv(out)["coverage"] == 0.75).all()
+    assert "coverage below 90% on" in proc.stderr and "NOPE" in proc.stderr and "1 cash line(s)" in proc.stderr

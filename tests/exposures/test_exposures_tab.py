@@ -96,3 +96,45 @@ def test_cancel_stops_a_long_rolling_job_and_keeps_the_last_result(tab, qtbot) -
     qtbot.waitUntil(lambda: not tab.runner.busy, timeout=2000)
     assert time.monotonic() - started < 1.0
     assert tab.result is before
+
+
+def test_fund_returns_input_feeds_the_topdown_regressions(tab, qtbot) -> None:
+    """Choosing a returns data set and its column as the fund's own returns: the top-down
+    regressions use that column (in excess of RF) instead of the holdings-implied return."""
+    import statsmodels.api as sm
+
+    tab.fund_combo.select("Demo funds + factors (daily)")
+    funds = tab.fund_combo.current_dataset().data
+    column = funds.assets.columns[1]
+    tab.fund_column.setCurrentText(column)
+    with qtbot.waitSignal(tab.sigResultChanged, timeout=60_000):
+        assert tab.run()
+    result = tab.result
+    dates = result.exposures.index
+    expected = (funds.assets[column] - funds.factors["RF"]).loc[dates]
+    np.testing.assert_allclose(result.fund_returns.to_numpy(), expected.to_numpy(), rtol=1e-12)
+    x = sm.add_constant(funds.factors.loc[dates, list(result.factors)])
+    params = sm.OLS(expected, x).fit().params
+    np.testing.assert_allclose(result.topdown.loc[0, ["const", *result.factors]].to_numpy(dtype=float), params,
+                               rtol=1e-8)
+    tab.fund_combo.setCurrentIndex(0)  # back to "implied by the holdings"
+    assert not tab.fund_column.isEnabled()
+
+
+def test_low_coverage_is_marked_on_the_coverage_plot(tab, qtbot) -> None:
+    """A holding without returns (30% of the fund): coverage 0.7 on every date, each date marked
+    in red below the 90% line, a note and the date's tooltip say so."""
+    from analytics.workspace import Dataset
+
+    held = pd.DataFrame({"date": pd.Timestamp("2016-01-04"), "id": ["AAPX", "GOOX", "NOPE"],
+                         "weight": [0.4, 0.3, 0.3], "kind": "security"})
+    tab.workspace.add_many([Dataset("partly covered", "holdings", held, "3 holdings")])
+    tab.holdings_combo.select("partly covered")
+    with qtbot.waitSignal(tab.sigResultChanged, timeout=60_000):
+        assert tab.run()
+    coverage = tab.result.exposures["coverage"]
+    np.testing.assert_allclose(coverage, 0.7)
+    x, y = tab.low_coverage_marks()
+    assert len(x) == len(coverage) and np.allclose(y, 0.7)
+    assert any("coverage below 90%" in n for n in tab.result.notes)
+    assert "below 90%" in tab.date_combo.toolTip()
