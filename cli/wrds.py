@@ -29,7 +29,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     pull.add_argument("--freq", choices=["daily", "monthly"], default="monthly", help="data frequency")
     pull.add_argument("--as-of", metavar="DATE", help="date at which tickers are matched (default: --end)")
     pull.add_argument("--legacy", action="store_true", help="read the legacy SIZ tables (dsf, msf, stocknames)")
-    pull.add_argument("--name", metavar="NAME", help="store entry name (default: describes the pull)")
+    pull.add_argument("--name", metavar="NAME", help="store entry name (default: describes the pull, with a short "
+                      "hash of the whole request)")
+    pull.add_argument("--replace", action="store_true",
+                      help="replace a store entry of that name holding another pull (else refused)")
     pull.add_argument("--host", default=WRDS_HOST, help="database host")
     pull.add_argument("--port", type=int, default=WRDS_PORT, help="database port")
     pull.add_argument("--user", default="", help="WRDS user name (default: from ~/.pgpass / your login)")
@@ -48,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
         else None
     source = WrdsSource(settings, password)
     try:
-        result = jobs.run(source.pull(request, Store(), args.name),
+        result = jobs.run(source.pull(request, Store(), args.name, replace=args.replace),
                           lambda p: print(f"[{p.fraction:4.0%}] {p.message}", file=sys.stderr))
     finally:
         source.close()

@@ -3,8 +3,16 @@
 from __future__ import annotations
 
 import pandas as pd
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from gui.workspace import WorkspaceModel
 
@@ -25,6 +33,11 @@ class DataPanel(QWidget):
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Data set", "Kind", "Contents"])
         self.tree.setAlternatingRowColors(True)
+        header = self.tree.header()  # columns the user can widen; the panel scrolls sideways if they do
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setMinimumSectionSize(50)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         open_button = QPushButton("Open…")
         remove_button = QPushButton("Remove")
         open_button.clicked.connect(self.sigOpenRequested)
@@ -45,9 +58,16 @@ class DataPanel(QWidget):
         """One child row per series (the first MAX_SERIES): kind, frequency, span, observations."""
         for row in series.head(MAX_SERIES).itertuples(index=False):
             text = f"{row.freq}, {row.start.date()} to {row.end.date()}, {row.n_obs} obs"
-            parent.addChild(QTreeWidgetItem([str(row.series), row.kind, text]))
+            child = QTreeWidgetItem([str(row.series), row.kind, text])
+            for column in range(3):
+                child.setToolTip(column, child.text(column))
+            parent.addChild(child)
         if len(series) > MAX_SERIES:
             parent.addChild(QTreeWidgetItem([f"… {len(series) - MAX_SERIES} more", "", ""]))
+
+    def sizeHint(self) -> QSize:
+        """Narrow at start (the window must fit 1024 pixels); the dock can be dragged wider."""
+        return QSize(230, super().sizeHint().height())
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(name, kind, contents) as listed."""
@@ -57,7 +77,7 @@ class DataPanel(QWidget):
     def remove_selected(self) -> None:
         """Forget the selected data sets (files on disk are untouched)."""
         for item in self.tree.selectedItems():
-            self._workspace.remove(item.text(0))
+            self._workspace.remove(item.data(0, Qt.ItemDataRole.UserRole) or item.text(0))
 
     def _on_workspace_change(self) -> None:
         self.tree.clear()
@@ -69,4 +89,17 @@ class DataPanel(QWidget):
             self.tree.addTopLevelItem(item)
             if dataset.kind == "returns":
                 self._add_series(item, dataset.data.describe())
-        self.tree.resizeColumnToContents(0)
+        for entry, reason in self._workspace.unavailable():  # saved files that could not be opened
+            item = QTreeWidgetItem([entry.name, f"{entry.kind or 'file'} (unavailable)", reason])
+            item.setData(0, Qt.ItemDataRole.UserRole, entry.key)
+            item.setToolTip(0, f"{entry.path}\n{reason}\nRemove forgets it; open the file again once it is back.")
+            item.setToolTip(2, reason)
+            self.tree.addTopLevelItem(item)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Name and kind columns wide enough to read (capped, so Contents stays in view); the
+        user can drag any column wider, and every cell has its full text as a tooltip."""
+        for column, cap in ((0, 180), (1, 110)):
+            self.tree.resizeColumnToContents(column)
+            self.tree.setColumnWidth(column, min(self.tree.columnWidth(column), cap))

@@ -15,8 +15,19 @@ from typing import Any
 import pandas as pd
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDateEdit, QDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-    QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from analytics.data.store import Store
@@ -182,11 +193,15 @@ class DataSourcesDialog(QDialog):
                 self.notifier.error(exc)
 
     def refresh_store(self) -> None:
-        """List the store's entries."""
+        """List the store's entries; a damaged one is listed with what is wrong (adding it to the
+        workspace says how to fix it), never hiding the others."""
+        entries, damaged = self.store.scan()
         self.store_view.set_frame(pd.DataFrame(
             [{"name": e.name, "rows": e.rows, "freq": e.extra.get("freq", ""), "pulled": e.pulled_at[:16],
-              "query": e.query} for e in self.store.entries()],
-            columns=["name", "rows", "freq", "pulled", "query"],
+              "query": e.query, "status": "ok"} for e in entries]
+            + [{"name": d.name, "rows": None, "freq": "", "pulled": "", "query": "", "status": f"damaged: {d.reason}"}
+               for d in damaged],
+            columns=["name", "rows", "freq", "pulled", "query", "status"],
         ))
 
     # --- plumbing -----------------------------------------------------------------
@@ -222,7 +237,7 @@ class DataSourcesDialog(QDialog):
         for button in (self.connect_button, self.preview_button, self.use_button):
             button.setEnabled(not busy)
 
-    def done(self, result: int) -> None:  # noqa: D401 (Qt API)
+    def done(self, result: int) -> None:
         """Closing cancels a running job and closes the connection."""
         self.runner.cancel()
         if self.source is not None and not self.runner.busy:

@@ -9,6 +9,7 @@ result, so the previous results stay on screen. Errors go to the :class:`Notifie
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from typing import Any
 
@@ -93,7 +94,17 @@ def _drive(job_factory: Callable[[], Job[Any]]) -> Job[Any]:
 
 
 def shutdown_pool(runners: list[JobRunner], timeout_ms: int = 3000) -> bool:
-    """Cancel every running job and wait for the pool to drain (window close)."""
+    """Cancel every running job and wait for the pool to drain (window close).
+
+    Each job is first disconnected from its runner: one that cannot stop within ``timeout_ms``
+    (a long read inside a library, between two progress reports) then ends in the background
+    and delivers nothing to the closed window (before, it raised "Signal source has been deleted").
+    """
     for runner in runners:
         runner.cancel()
+        worker, runner._worker = runner._worker, None
+        for signal in () if worker is None else (worker.yielded, worker.returned, worker.errored, worker.aborted,
+                                                  worker.finished):
+            with contextlib.suppress(RuntimeError, TypeError):  # nothing left to disconnect
+                signal.disconnect()
     return QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -3,6 +3,12 @@
 The window owns the workspace model and the notifier and hands them to each tab. File
 loading runs on the worker pool like any other job, so a large file never freezes the
 window; a file that cannot be read gives one dialog and leaves the loaded data as it was.
+
+The list of files to reopen lives in the workspace model (see :mod:`gui.workspace`): it is read
+from the settings when the window is made, saved whenever it changes and at close, and never
+derived from what happens to be loaded, so closing in the middle of a restore keeps it whole.
+Saved files that are missing or unreadable stay in it, shown as unavailable, until removed.
+Closing cancels every job and waits at most :data:`CLOSE_WAIT_MS` for them.
 """
 
 from __future__ import annotations
@@ -12,7 +18,17 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QTabWidget,
+    QWidget,
+)
 
 from analytics.data.demo import DEMO_LABEL
 from analytics.workspace import Dataset, demo_job, famafrench_dataset_job, load_dataset_job
@@ -24,9 +40,11 @@ from gui.tabs.base import AnalysisTab
 from gui.tabs.charadj_tab import CharAdjTab
 from gui.tabs.exposures_tab import ExposuresTab
 from gui.tabs.regression_tab import RegressionTab
-from gui.workspace import WorkspaceModel
+from gui.units import display_units
+from gui.widgets.job_bar import JobBar
+from gui.workspace import DEMO, SavedFile, WorkspaceModel, read_saved_list, unavailable_reason, write_saved_list
 
-__all__ = ["MainWindow", "TABS"]
+__all__ = ["TABS", "MainWindow"]
 
 #: The analysis tabs, in tab order.
 TABS: tuple[type[AnalysisTab], ...] = (RegressionTab, ExposuresTab, CharAdjTab)
@@ -38,6 +56,9 @@ OPEN_KINDS = (
 )
 FILE_FILTER = "Tables (*.csv *.txt *.tsv *.xlsx *.xlsm *.parquet);;All files (*)"
 MAX_RECENT = 8
+#: How long closing waits for running jobs to stop: a job stuck in a long read ends on its own,
+#: disconnected from the window (see :func:`gui.jobs.shutdown_pool`).
+CLOSE_WAIT_MS = 200
 
 
 class MainWindow(QMainWindow):
@@ -49,10 +70,18 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(QIcon(str(resource_path("factordesk.svg"))))
         self.setAcceptDrops(True)
         self.workspace = WorkspaceModel(self)
+        saved = read_saved_list(QSettings())  # before anything writes settings: a damaged file is copied first
+        self._first_start, self._settings_problem = saved.entries is None, saved.problem
+        self.workspace.expect(saved.entries or [])
+        if saved.problem:
+            self._save_list()  # rewrite the damaged file now, so it is reported once
+        self.workspace.sigFilesChanged.connect(self._save_list)
         self.notifier = Notifier(self)
         self.loader = JobRunner(self.notifier, self)
         self.loader.sigFinished.connect(self._on_loaded)
-        self._pending: list[tuple[str, str | None]] = []
+        self.loader.sigFailed.connect(self._on_load_failed)
+        self._pending: list[SavedFile] = []
+        self._current: SavedFile | None = None  # the queued entry the loader is reading
         self.loader.sigBusyChanged.connect(self._on_loader_busy)
         self.tabs = QTabWidget()
         self.analysis_tabs: list[AnalysisTab] = []
@@ -67,9 +96,20 @@ class MainWindow(QMainWindow):
         dock.setObjectName("data_dock")
         dock.setWidget(self.data_panel)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
-        self.data_panel.setMinimumWidth(340)
+        self.data_panel.setMinimumWidth(200)  # the window must fit a 1024-pixel screen
         self.demo_label = QLabel()
+        self.data_label = QLabel()  # what the current tab's results are made of
+        self.data_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.load_bar = JobBar(self.loader, None)  # file loads: progress, time left, Cancel
+        self.load_bar.setMaximumWidth(420)
+        self.load_bar.hide()
+        self.loader.sigBusyChanged.connect(self.load_bar.setVisible)
+        self.statusBar().addWidget(self.data_label, 1)
+        self.statusBar().addPermanentWidget(self.load_bar)
         self.statusBar().addPermanentWidget(self.demo_label)
+        for tab in self.analysis_tabs:
+            tab.sigDataInUseChanged.connect(self._show_data_in_use)
+        self.tabs.currentChanged.connect(self._show_data_in_use)
         self.loader.sigStarted.connect(lambda text: self.statusBar().showMessage(text))
         self.loader.sigFinished.connect(lambda _r: self.statusBar().showMessage("Loaded", 3000))
         self.workspace.sigChanged.connect(self._on_workspace_change)
@@ -96,15 +136,43 @@ class MainWindow(QMainWindow):
         data_menu.addAction("Data sources (WRDS, local store)…", self.open_data_sources)
         view_menu = self.menuBar().addMenu("&View")
         view_menu.addAction(dock.toggleViewAction())
+        percent = view_menu.addAction("Show returns in percent")
+        percent.setCheckable(True)
+        percent.setChecked(display_units().percent)
+        percent.setShortcut("Ctrl+Shift+P")
+        percent.toggled.connect(display_units().set_percent)
         help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("Guide", self.show_guide).setShortcut(QKeySequence.StandardKey.HelpContents)
+        help_menu.addAction("Keyboard shortcuts", self.show_shortcuts)
         help_menu.addAction(f"About {APP_NAME}", self.show_about)
         self._refresh_recent()
 
+    def show_guide(self) -> QDialog:
+        """Help › Guide: what each tab and output means, with the chapter's examples (offline)."""
+        from gui.help.windows import HelpWindow, guide_text
+
+        return self._show_help(HelpWindow(f"{APP_NAME} guide", guide_text(), self))
+
+    def show_shortcuts(self) -> QDialog:
+        """Help › Keyboard shortcuts, listed from the menus themselves."""
+        from gui.help.windows import HelpWindow, shortcuts_markdown
+
+        return self._show_help(HelpWindow("Keyboard shortcuts", shortcuts_markdown(self.menuBar()), self))
+
+    def _show_help(self, window: QDialog) -> QDialog:
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.show()
+        return window
+
     def show_about(self) -> QMessageBox:
-        """The About dialog with the version (non-blocking)."""
+        """The About dialog: the version with Python's, Qt's, numpy's and pandas' (non-blocking, selectable)."""
+        from gui.resources import library_versions
+
         box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
                           f"<b>{APP_NAME} {APP_VERSION}</b><br>Factor regressions, holdings exposures and "
-                          "characteristic-adjusted returns, after the 'Multi-Factor Models' chapter.", parent=self)
+                          "characteristic-adjusted returns, after the 'Multi-Factor Models' chapter."
+                          f"<br><br>{library_versions()}", parent=self)
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         box.open()
         return box
@@ -124,7 +192,7 @@ class MainWindow(QMainWindow):
 
     def open_files(self, paths: list[str], kind: str | None = None) -> None:
         """Load files one after another on the worker pool; ``kind`` is guessed when None."""
-        self._pending += [(str(p), kind) for p in paths]
+        self._pending += [SavedFile(str(p), kind) for p in paths]
         self._load_next()
 
     def kenfrench_dialog(self) -> None:
@@ -148,15 +216,27 @@ class MainWindow(QMainWindow):
 
     def _on_loader_busy(self, busy: bool) -> None:
         if not busy:
+            self._current = None
             self._load_next()
 
     def _load_next(self) -> None:
-        """Start the next queued file; called again whenever the loader finishes, so one bad
-        file does not stop the others."""
+        """Start the next queued file (or the demo) with its saved kind, reader and options;
+        called again whenever the loader finishes, so one bad file does not stop the others."""
         if not self._pending or self.loader.busy:
             return
-        path, kind = self._pending.pop(0)
-        self.loader.submit(partial(load_dataset_job, path, kind), f"Reading {Path(path).name}…")
+        entry = self._pending.pop(0)
+        if entry.kind == DEMO:
+            self.load_demo()
+            return
+        options = {**entry.options, **({"reader": entry.reader} if entry.reader else {})}
+        if self.loader.submit(partial(load_dataset_job, entry.path, entry.kind, **options),
+                              f"Reading {entry.name}…"):
+            self._current = entry
+
+    def _on_load_failed(self, exc: BaseException) -> None:
+        """A saved file that cannot be read stays in the list, marked unavailable with why."""
+        if self._current is not None:
+            self.workspace.set_unavailable(self._current.key, str(exc).splitlines()[0] if str(exc) else repr(exc))
 
     def _on_loaded(self, loaded: Dataset | list[Dataset]) -> None:
         datasets = loaded if isinstance(loaded, list) else [loaded]
@@ -169,7 +249,17 @@ class MainWindow(QMainWindow):
                 tab.run()
 
     def _on_workspace_change(self) -> None:
-        simulated = any(d.simulated for d in self.workspace.datasets())
+        self._show_data_in_use()
+
+    def _show_data_in_use(self) -> None:
+        """The status bar names the data behind the current tab's results (or chosen inputs);
+        the SIMULATED flag shows only when those data are simulated."""
+        tab = self.tabs.currentWidget()
+        if not isinstance(tab, AnalysisTab):
+            return
+        self.data_label.setText(tab.data_in_use_text())
+        self.data_label.setToolTip(tab.data_in_use_text())
+        simulated = any(d.simulated for d in tab.data_in_use())
         self.demo_label.setText(DEMO_LABEL if simulated else "")
 
     # --- recent files and export ----------------------------------------------------
@@ -216,11 +306,11 @@ class MainWindow(QMainWindow):
         return written
 
     # --- drag and drop ----------------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 (Qt API)
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 (Qt API)
+    def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
             self.open_files(paths)
@@ -233,27 +323,42 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            screen = self.screen().availableGeometry()  # first start: never larger than the screen
+            self.resize(min(1280, screen.width()), min(800, screen.height()))
         state = settings.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
 
     def restore_workspace(self) -> None:
-        """Reopen last session's files; the demo workspace on first start (or if none remain)."""
-        paths = [p for p in QSettings().value("workspace/files", [], type=list) if Path(p).exists()]
-        if paths:
-            self.open_files(paths)
-        else:
+        """Reopen last session's files with their kinds, readers and options; the demo workspace
+        only on a true first start (no saved list). A missing or unreadable file stays listed as
+        unavailable; damaged settings were copied aside and are reported here, once."""
+        if self._settings_problem:
+            self.notifier.warn(self._settings_problem)
+            self._settings_problem = None
+        if self._first_start:
             self.load_demo()
+            return
+        for entry in self.workspace.files():
+            reason = unavailable_reason(entry.path) if entry.path else None
+            if reason:
+                self.workspace.set_unavailable(entry.key, reason)
+            else:
+                self._pending.append(entry)
+        self._load_next()
+
+    def _save_list(self) -> None:
+        write_saved_list(QSettings(), self.workspace.files())
 
     def runners(self) -> list[JobRunner]:
         """Every job runner of the window and its tabs."""
         return [self.loader, *(tab.runner for tab in self.analysis_tabs)]
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         settings = QSettings()
         settings.setValue("window/geometry", self.saveGeometry())
         settings.setValue("window/state", self.saveState())
-        settings.setValue("workspace/files", self.workspace.paths)
-        shutdown_pool(self.runners())
+        self._save_list()
+        self._pending.clear()  # a restore stops here; its files stay in the saved list
+        shutdown_pool(self.findChildren(JobRunner), timeout_ms=CLOSE_WAIT_MS)  # tabs' and open dialogs' too
         super().closeEvent(event)

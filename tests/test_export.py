@@ -110,3 +110,24 @@ def test_bad_export_targets(tmp_path, name, message) -> None:
     """An unknown extension or a folder that does not exist is an InputError."""
     with pytest.raises(InputError, match=message):
         export_tables(TABLES, tmp_path / name, main="summary")
+
+
+def test_sheet_names_are_valid_and_unique(tmp_path) -> None:
+    """Names Excel forbids (``/``, ``:``) are cleaned and names equal after the 31-character cut
+    stay apart, so every table gets its own sheet."""
+    long = "coefficients_of_the_rolling_regression_"
+    tables = {f"{long}1": pd.DataFrame({"x": [1]}), f"{long}2": pd.DataFrame({"x": [2]}),
+              "a/b:c": pd.DataFrame({"x": [3]})}
+    export_tables(tables, tmp_path / "out.xlsx", main=f"{long}1")
+    sheets = pd.read_excel(tmp_path / "out.xlsx", sheet_name=None)
+    assert list(sheets) == [long[:31], f"{long[:29]}~2", "a_b_c"]
+    assert [s["x"].iloc[0] for s in sheets.values()] == [1, 2, 3]
+
+
+def test_text_stays_text_in_excel(tmp_path) -> None:
+    """A fund called ``=1+1`` or a URL is written as text, not as a formula or a link."""
+    export_tables({"s": pd.DataFrame({"fund": ["=1+1", "https://example.org"]})}, tmp_path / "t.xlsx", main="s")
+    import openpyxl
+
+    cells = [row[0] for row in openpyxl.load_workbook(tmp_path / "t.xlsx").active.iter_rows(min_row=2, values_only=True)]
+    assert cells == ["=1+1", "https://example.org"]

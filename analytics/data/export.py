@@ -1,12 +1,21 @@
 """Write result tables to CSV or Excel, atomically.
 
 A CSV holds one table (the result's main one); an Excel workbook holds every table as a
-sheet, main first. The file appears whole or not at all: a read-only folder or a full disk
-leaves any previous file untouched and raises an :class:`InputError` that says so.
+sheet, main first. The file appears whole or not at all (see
+:func:`~analytics.data.paths.atomic_write`: a read-only or someone else's file is refused, a
+replaced file keeps its permissions, a full disk leaves any previous file untouched), and
+every failure is an :class:`InputError` that says so.
+
+Workbooks are built in memory by XlsxWriter (``in_memory``) and written to the temp file
+beside the target in one go: nothing goes through the temp folder, so a full temp folder
+cannot break an export and a killed run leaves nothing there (openpyxl writes each sheet to a
+file in the temp folder first, left behind when it fails or is killed).
 """
 
 from __future__ import annotations
 
+import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +23,13 @@ import pandas as pd
 from analytics.data.paths import atomic_write
 from analytics.errors import InputError
 
-__all__ = ["export_tables", "EXPORT_SUFFIXES"]
+__all__ = ["EXPORT_SUFFIXES", "export_tables", "sheet_names"]
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+#: Built in memory (no temp folder); text stays text (a fund called "=A1" is not a formula, a URL
+#: not a link).
+_XLSX_OPTIONS = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
 
 
 def export_tables(tables: dict[str, pd.DataFrame], path: str | Path, *, main: str) -> Path:
@@ -27,15 +40,35 @@ def export_tables(tables: dict[str, pd.DataFrame], path: str | Path, *, main: st
         raise InputError(f"{path.name}: cannot export to {suffix or 'a file without extension'}; use .csv or .xlsx.")
     if suffix == ".csv":
         return atomic_write(path, lambda tmp: tables[main].to_csv(tmp, index=False, date_format="%Y-%m-%d"))
-    ordered = {main: tables[main], **{k: v for k, v in tables.items() if k != main}}
+    workbook = _workbook({main: tables[main], **{k: v for k, v in tables.items() if k != main}}, path)
+    return atomic_write(path, lambda tmp: tmp.write_bytes(workbook))
 
-    def write_xlsx(tmp: Path) -> None:
-        # Our own handle: closed even when saving fails, and a failure part-way is not
-        # replaced by openpyxl's "At least one sheet must be visible" from an early close.
-        with open(tmp, "wb") as handle:
-            writer = pd.ExcelWriter(handle, engine="openpyxl")
-            for name, frame in ordered.items():
-                frame.to_excel(writer, sheet_name=name[:31], index=False)
-            writer.close()
 
-    return atomic_write(path, write_xlsx)
+def sheet_names(names: list[str]) -> list[str]:
+    """Excel sheet names for ``names``: without the characters Excel forbids, cut to 31
+    characters, and unique (a cut name that repeats gets ``~2``, ``~3``...)."""
+    out: list[str] = []
+    for name in names:
+        base = _SHEET_FORBIDDEN.sub("_", name)[:31] or "sheet"
+        candidate, n = base, 1
+        while candidate.lower() in (o.lower() for o in out):
+            n += 1
+            candidate = f"{base[:31 - len(str(n)) - 1]}~{n}"
+        out.append(candidate)
+    return out
+
+
+def _workbook(ordered: dict[str, pd.DataFrame], path: Path) -> bytes:
+    """The .xlsx file's bytes; any failure of the Excel engine (its own exception types, or
+    memory) is one InputError naming the file."""
+    buffer = io.BytesIO()
+    try:
+        with pd.ExcelWriter(buffer, engine="xlsxwriter", engine_kwargs={"options": _XLSX_OPTIONS}) as writer:
+            for sheet, frame in zip(sheet_names(list(ordered)), ordered.values()):
+                frame.to_excel(writer, sheet_name=sheet, index=False)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 -- the engine raises many types; the file is simply not made
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: the Excel writer failed ({reason}); the previous file is unchanged.") from None
+    return buffer.getvalue()

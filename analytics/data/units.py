@@ -1,49 +1,152 @@
-"""Percent or decimal returns: declared, or detected from magnitudes and said out loud.
+"""Percent or decimal returns: declared, or detected per column and said out loud.
 
-Internally every return is a decimal (0.01 = 1%). Detection looks at the median absolute
-return, whose scale differs by a factor of 100 between the two units and depends on the
-frequency; a return below -100% is impossible in decimals. When the median falls between
-the two ranges we refuse to guess and ask the user to declare the units.
+Internally every return is a decimal (0.01 = 1%). Detection looks at each column's median
+absolute return, whose scale differs by a factor of 100 between the two units and depends
+on the frequency, and decides from the typical column. A median is not moved by a few odd
+cells, so one damaged value (a cell cut while the file was written: ``-9.09283763e-05`` saved
+as ``-9.09283763``) can never flip the units; it is found instead by :func:`out_of_line` and
+reported with its column and date, or kept with a note when the caller asks
+(``keep_outliers``). A column about a hundred times larger than the others (percent among
+decimals), or a typical size between the two ranges, is refused with the option to pass.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from analytics.errors import InputError
 
-__all__ = ["UNITS", "units_scale"]
+__all__ = ["UNITS", "out_of_line", "units_scale"]
 
 UNITS = ("auto", "decimal", "percent")
 # (decimal if median |r| below, percent if above), per frequency.
 _THRESHOLDS = {"daily": (0.04, 0.1), "weekly": (0.08, 0.2), "monthly": (0.25, 0.4)}
+#: A column votes on the units only with this many values (unless no column has them): the
+#: median of a handful of returns says little.
+_MIN_VOTE = 10
+#: Data whose typical size is ambiguous are percent when a column has this many losses beyond
+#: -100% (impossible as decimals).
+_MIN_IMPOSSIBLE = 3
+#: A column whose median is this many times the typical column's is in another unit.
+_DISSENT = 30.0
+#: A value this many times its column's typical size is out of line whatever its sign.
+_ORDERS = 1000.0
+#: A loss beyond -100% this many times the column's typical size is out of line.
+_IMPOSSIBLE_RATIO = 10.0
 
 
 def units_scale(
-    frame: pd.DataFrame, declared: str, freq: str, *, what: str, source: str
+    frame: pd.DataFrame, declared: str, freq: str, *, what: str, source: str, keep_outliers: bool = False
 ) -> tuple[float, str | None]:
-    """The factor (1 or 0.01) that turns ``frame`` into decimals, and a note when detected."""
+    """The factor (1 or 0.01) that turns ``frame`` into decimals, and a note when detected.
+
+    Values out of line with their column (see :func:`out_of_line`) raise an InputError naming
+    the column and date, unless ``keep_outliers``: then they are kept and the note says so.
+    They never decide the units.
+    """
     if declared not in UNITS:
-        raise InputError(f"unknown units {declared!r}; use {', '.join(UNITS)}.")
-    if declared == "decimal" or frame.empty:
-        return 1.0, None
-    if declared == "percent":
-        return 0.01, None
-    values = np.abs(frame.to_numpy(dtype=float))
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return 1.0, None
-    with np.errstate(over="ignore"):  # absurd magnitudes (1e308) just read as percent
-        median = float(np.median(values))
+        raise InputError(f"unknown units {declared!r}; use {', '.join(UNITS)}.",
+                         option="factor_units" if what == "factors" else "units")
+    values = frame.to_numpy(dtype=float)
+    if frame.empty or not np.isfinite(values).any():
+        return (0.01 if declared == "percent" else 1.0), None
+    if declared == "auto":
+        scale, note = _detect(frame, values, freq, what, source)
+    else:
+        scale, note = (0.01 if declared == "percent" else 1.0), None
+    flagged = out_of_line(frame, scale)
+    if flagged.empty:
+        return scale, note
+    if not keep_outliers:
+        first = flagged.iloc[0]
+        raise InputError(_outlier_message(flagged, scale, what, source), option="keep_outliers", file=source,
+                         column=str(first["column"]))
+    first = flagged.iloc[0]
+    kept = (f"{source}: kept {len(flagged)} {what} value(s) out of line with their column as asked "
+            f"(first: column {first['column']!r} on {_when(first['date'])}: {first['value']:.6g}).")
+    return scale, kept if note is None else f"{note} {kept}"
+
+
+def out_of_line(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
+    """Cells out of line with the rest of their column by orders of magnitude.
+
+    A cell is out of line when, scaled by ``scale`` to decimals, it is beyond +-100% and either
+    at least 1000 times its column's typical size (the median absolute non-zero value) or a
+    loss beyond -100% (impossible) at least 10 times that size; values within +-100% are
+    plausible returns whatever the column's scale. Rows: ``date`` (the frame's index label),
+    ``column``, ``value`` and ``typical``, in date order.
+    """
+    values = frame.to_numpy(dtype=float)
+    size = np.abs(values)
+    typical = _medians(np.where(np.isfinite(size) & (size > 0), size, np.nan))
+    with np.errstate(all="ignore"):
+        ratio = size / typical
+    decimals = values * scale
+    implausible = np.abs(decimals) > 1.0  # beyond +-100% in one period: rare but real, so not enough alone
+    hit = np.isfinite(values) & implausible & ((ratio >= _ORDERS) | ((decimals < -1.0) & (ratio >= _IMPOSSIBLE_RATIO)))
+    rows, cols = np.nonzero(hit)
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    return pd.DataFrame({
+        "date": frame.index[rows], "column": frame.columns[cols],
+        "value": values[rows, cols], "typical": typical[cols],
+    })
+
+
+def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, source: str) -> tuple[float, str]:
+    """Decide the units from the typical column (the median of the column medians), so that
+    neither a damaged cell nor a few wild columns (penny stocks) can swing it; a column about a
+    hundred times larger than the typical one is a column in another unit, and refused."""
     lo, hi = _THRESHOLDS[freq]
-    impossible = bool((frame.to_numpy(dtype=float) < -1.0).any())
-    if impossible or median > hi:
-        return 0.01, f"{source}: {what} read as percent (median |return| {median:.3g}); divided by 100."
-    if median < lo:
-        return 1.0, f"{source}: {what} read as decimals (median |return| {median:.3g})."
-    flag = "--factor-units" if what == "factors" else "--units"
+    counts = np.isfinite(values).sum(axis=0)
+    voters = counts >= _MIN_VOTE if (counts >= _MIN_VOTE).any() else counts > 0
+    medians = _medians(np.abs(values))
+    typical = float(_medians(medians[voters]))
+    flag, option = ("--factor-units", "factor_units") if what == "factors" else ("--units", "units")
+    with np.errstate(all="ignore"):
+        ratio = medians / typical if 0 < typical < np.inf else np.zeros_like(medians)
+    odd = np.flatnonzero(voters & (ratio >= _DISSENT))
+    if odd.size:
+        raise InputError(
+            f"{source}: {what} column {frame.columns[odd[0]]!r} is about {ratio[odd[0]]:.0f} times larger "
+            f"than the others (median |return| {medians[odd[0]]:.3g} against {typical:.3g}): a column in percent "
+            f"among decimals? Put the columns in one unit, or pass {flag} percent or decimal.",
+            option=option, file=source, column=str(frame.columns[odd[0]]),
+        )
+    impossible = bool(((values[:, voters] < -1.0).sum(axis=0) >= _MIN_IMPOSSIBLE).any())
+    if typical > hi or (typical >= lo and impossible):
+        return 0.01, f"{source}: {what} read as percent (median |return| {typical:.3g}); divided by 100."
+    if typical < lo:
+        return 1.0, f"{source}: {what} read as decimals (median |return| {typical:.3g})."
     raise InputError(
-        f"{source}: cannot tell whether {what} are percent or decimals (median |return| {median:.3g}); "
-        f"pass {flag} percent or decimal."
+        f"{source}: cannot tell whether {what} are percent or decimals (median |return| {typical:.3g}); "
+        f"pass {flag} percent or decimal.", option=option, file=source,
     )
+
+
+def _outlier_message(flagged: pd.DataFrame, scale: float, what: str, source: str) -> str:
+    first = flagged.iloc[0]
+    unit = "%" if scale == 0.01 else ""
+    loss = first["value"] * scale
+    why = f"a loss of {-loss:.0%}, which is impossible" if loss < -1 else f"{first['typical']:.3g}{unit} is typical"
+    more = f" ({len(flagged) - 1} more such value(s) follow)" if len(flagged) > 1 else ""
+    return (
+        f"{source}: {what} column {first['column']!r}, row dated {_when(first['date'])}: {first['value']:.9g} is "
+        f"out of line with the rest of the column by orders of magnitude ({why}){more}; fix the cell (was the "
+        "file cut or damaged while written?) or ask to keep outliers."
+    )
+
+
+def _when(label: object) -> str:
+    return str(label.date()) if isinstance(label, pd.Timestamp) else str(label)
+
+
+def _medians(size: np.ndarray) -> np.ndarray:
+    """Column medians ignoring NaN; an empty column's is NaN (numpy's warning silenced), and
+    absurd magnitudes (1e308) do not overflow."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(size, axis=0)

@@ -21,6 +21,7 @@ written anywhere by us. ``wrds`` is imported on first connection because it is s
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import re
 from collections.abc import Sequence
@@ -40,11 +41,11 @@ if TYPE_CHECKING:
     import wrds
 
 __all__ = [
-    "WrdsSettings",
-    "PullRequest",
-    "Pull",
-    "CrspFormat",
     "FORMATS",
+    "CrspFormat",
+    "Pull",
+    "PullRequest",
+    "WrdsSettings",
     "WrdsSource",
     "parse_permnos",
 ]
@@ -162,10 +163,12 @@ class PullRequest:
 
     @property
     def default_name(self) -> str:
-        """A store name that says what was pulled."""
+        """A store name that says what was pulled, ending in a short hash of the whole request
+        (every id, the as-of date), so two different pulls never share a name."""
         ids = self.tickers or tuple(map(str, self.permnos))
         shown = "-".join(ids[:4]) + (f"-and-{len(ids) - 4}-more" if len(ids) > 4 else "")
-        return f"wrds_{self.fmt}_{self.freq}_{shown}_{self.start}_{self.end}"
+        digest = hashlib.sha256(_describe(self).encode()).hexdigest()[:8]
+        return f"wrds_{self.fmt}_{self.freq}_{shown}_{self.start}_{self.end}_{digest}"
 
 
 @dataclass(frozen=True)
@@ -309,8 +312,14 @@ class WrdsSource:
         return found.assign(permno=found["permno"].astype("int64"), dlstdt=pd.to_datetime(found["dlstdt"]),
                             dlret=found["dlret"].astype(float))
 
-    def pull(self, request: PullRequest, store: Store, name: str | None = None) -> Job[Pull]:
-        """Resolve ids, read the stock file in chunks and save the result into ``store``."""
+    def pull(self, request: PullRequest, store: Store, name: str | None = None, *, replace: bool = False) -> Job[Pull]:
+        """Resolve ids, read the stock file in chunks and save the result into ``store``.
+
+        An entry of that name holding another request is refused before anything is pulled,
+        unless ``replace``; the same request refreshes it.
+        """
+        name = name or request.default_name
+        store.check_free(name, source=f"WRDS {self.settings.server}", query=_describe(request), replace=replace)
         yield Progress(0.0, f"connecting to {self.settings.server}")
         self.connection  # noqa: B018 -- connect now, so a bad password fails before any work
         notes: list[str] = []
@@ -339,8 +348,8 @@ class WrdsSource:
         frame = _labelled(frame, mapping, request.permnos)
         yield Progress(0.95, "saving into the local store")
         entry = store.save(
-            name or request.default_name, frame, source=f"WRDS {self.settings.server}",
-            query=_describe(request), freq=request.freq, format=request.fmt,
+            name, frame, source=f"WRDS {self.settings.server}", query=_describe(request), replace=replace,
+            freq=request.freq, format=request.fmt,
             tables=[t for t in (request.crsp.names if request.tickers else None, table.table, table.delisting) if t],
             delisting=(f"compounded from {table.delisting}" if table.delisting
                        else f"already in {table.ret} (CIZ); not added again"),
@@ -407,9 +416,9 @@ def _describe(request: PullRequest) -> str:
 
 
 _REFUSED = re.compile(r"connection refused|could not connect|could not translate host|timeout expired|"
-                      r"no route to host|network is unreachable|name or service not known", re.I)
-_BAD_PASSWORD = re.compile(r"password authentication failed|authentication failed", re.I)
-_NO_PASSWORD = re.compile(r"no password supplied|password is required", re.I)
+                      r"no route to host|network is unreachable|name or service not known", re.IGNORECASE)
+_BAD_PASSWORD = re.compile(r"password authentication failed|authentication failed", re.IGNORECASE)
+_NO_PASSWORD = re.compile(r"no password supplied|password is required", re.IGNORECASE)
 
 
 def _connection_error(settings: WrdsSettings, reason: str) -> InputError:

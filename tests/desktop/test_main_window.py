@@ -80,7 +80,8 @@ def test_window_stays_responsive_and_cancel_keeps_previous_results(window, qtbot
 
 
 def test_closing_during_a_job_shuts_the_pool_down(window, qtbot, slow_dataset):
-    """Closing the window while a job runs cancels it and returns promptly, without a crash."""
+    """Closing the window while a job runs cancels it and returns within 1 s (issue 17); the job
+    stops at its next progress report, without a crash."""
     tab = window.analysis_tabs[0]
     window.workspace.add(slow_dataset)
     tab.returns_combo.select(slow_dataset.name)
@@ -89,10 +90,10 @@ def test_closing_during_a_job_shuts_the_pool_down(window, qtbot, slow_dataset):
     qtbot.waitUntil(lambda: tab.job_bar.progress.value() > 0, timeout=20_000)
     started = time.monotonic()
     window.close()
-    assert time.monotonic() - started < 3.0
+    assert time.monotonic() - started < 1.0
     from PySide6.QtCore import QThreadPool
 
-    assert QThreadPool.globalInstance().activeThreadCount() == 0
+    assert QThreadPool.globalInstance().waitForDone(5000)
 
 
 def test_bad_file_shows_one_message_and_keeps_the_workspace(window, qtbot, tmp_path):
@@ -141,7 +142,7 @@ def test_export_writes_every_table_atomically(window, tmp_path):
     """Export of the regression tab writes an .xlsx with the summary first, and a CSV summary."""
     xlsx = window.export_to(str(tmp_path / "out.xlsx"))
     sheets = pd.read_excel(xlsx, sheet_name=None)
-    assert list(sheets)[0] == "summary" and len(sheets["summary"]) == 5
+    assert next(iter(sheets)) == "summary" and len(sheets["summary"]) == 5
     csv = window.export_to(str(tmp_path / "out.csv"))
     assert list(pd.read_csv(csv).columns[:3]) == ["fund", "alpha", "t_alpha"]
     assert not list(tmp_path.glob("*.tmp"))

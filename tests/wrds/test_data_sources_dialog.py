@@ -81,3 +81,31 @@ def test_wrong_password_is_reported(qtbot, dialog, monkeypatch: pytest.MonkeyPat
     level, message = dialog.runner.notifier.history[-1]
     assert level == "warning" and "refused the password" in message
     assert dialog.password_edit.text() == "" and dialog.connection_label.text() == "Not connected"
+
+
+def test_damaged_entry_does_not_hide_the_store(qtbot) -> None:
+    """A damaged manifest: the dialog opens, lists the good entry and the damaged one with the
+    reason; adding the damaged one is one message with the fix (before: no dialog at all)."""
+    import pandas as pd
+
+    from gui.data_sources_dialog import DataSourcesDialog
+    from gui.notifier import Notifier
+    from gui.workspace import WorkspaceModel
+
+    store = Store()
+    frame = pd.DataFrame({"date": pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"] * 2),
+                          "id": ["A"] * 3 + ["B"] * 3, "ret": [0.01, 0.02, -0.01, 0.0, 0.03, 0.01]})
+    for name in ("good", "bad"):
+        store.save(name, frame, source="test", query=name, freq="monthly")
+    (store.root / "bad" / "manifest.json").unlink()
+    (store.root / "bad" / "manifest.json").mkdir()
+    notifier = Notifier()
+    dlg = DataSourcesDialog(WorkspaceModel(), notifier, store)
+    qtbot.addWidget(dlg)
+    listed = dlg.store_view.frame().set_index("name")["status"].to_dict()
+    assert listed == {"good": "ok", "bad": "damaged: manifest.json is not a file"}
+    dlg.store_view.selectRow(list(dlg.store_view.frame()["name"]).index("bad"))
+    dlg.use_selected()
+    assert notifier.history[-1][0] in ("warning", "error") and "bad: the stored copy is damaged" in \
+        notifier.history[-1][1]
+    assert dlg.workspace.datasets() == []

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.data.store import Store
+from analytics.data.store import Store, StoreConflict
 from analytics.errors import InputError
 
 
@@ -17,17 +17,23 @@ def stock_table() -> pd.DataFrame:
 
 
 def test_save_replaces_and_lists() -> None:
-    """Saving twice under one name keeps only the second table; the manifest records rows and extras."""
+    """Saving the same request again refreshes the entry; another request under the same name is
+    refused unless asked to replace; the manifest records rows and extras."""
     store = Store()
     store.save("x/y", stock_table(), source="test", query="q1", freq="monthly")
-    entry = store.save("x/y", stock_table().head(2), source="test", query="q2", freq="monthly")
-    assert entry.name == "x_y"
+    entry = store.save("x/y", stock_table().head(4), source="test", query="q1", freq="monthly")
+    assert entry.name == "x_y" and len(store.load("x/y")) == 4
+    with pytest.raises(StoreConflict, match="'x_y' already holds another pull \\(q1, from test\\).*--replace"):
+        store.save("x/y", stock_table().head(2), source="test", query="q2", freq="monthly")
+    assert store.entry("x/y").query == "q1"
+    store.save("x/y", stock_table().head(2), source="test", query="q2", replace=True, freq="monthly")
     assert [e.name for e in store.entries()] == ["x_y"]
     assert store.entry("x/y").query == "q2" and len(store.load("x/y")) == 2
+    assert sorted(p.name for p in (store.root / "x_y").iterdir()) == ["data.parquet", "manifest.json"]
 
 
 def test_interrupted_write_is_ignored() -> None:
-    """Data without a manifest (a crash between the two writes) is not listed."""
+    """Old layout: data without a manifest (a crash between the two writes) is not listed."""
     store = Store()
     stock_table().to_parquet(store.root / "half.parquet")
     assert store.entries() == [] and store.entry("half") is None
@@ -39,8 +45,8 @@ def test_damaged_file_is_an_input_error() -> None:
     """A corrupted Parquet file asks the user to pull again instead of crashing."""
     store = Store()
     store.save("bad", stock_table(), source="test", query="q", freq="monthly")
-    (store.root / "bad.parquet").write_bytes(b"not parquet")
-    with pytest.raises(InputError, match="damaged"):
+    (store.root / "bad" / "data.parquet").write_bytes(b"not parquet")
+    with pytest.raises(InputError, match="bad: the stored copy is damaged \\(data.parquet is not a readable Parquet"):
         store.load("bad")
 
 

@@ -56,3 +56,43 @@ def test_empty_store_list(capsys: pytest.CaptureFixture[str]) -> None:
     """An empty store says so."""
     assert main(["store", "list"]) == 0
     assert "empty" in capsys.readouterr().out
+
+
+def test_another_pull_under_a_taken_name_is_refused(pg_settings: WrdsSettings, pgpass: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """``--name`` of an entry holding another pull: exit 2 before pulling, the entry kept;
+    ``--replace`` replaces it; pulling the same request again refreshes it without asking."""
+    assert main(pull_args(pg_settings, "--tickers", "AAPL", "--name", "mine")) == 0
+    assert main(pull_args(pg_settings, "--tickers", "AAPL", "--name", "mine")) == 0
+    capsys.readouterr()
+    assert main(pull_args(pg_settings, "--tickers", "MSFT", "--name", "mine")) == 2
+    err = capsys.readouterr().err
+    assert "error: store entry 'mine' already holds another pull" in err and "--replace" in err
+    assert set(Store().load("mine")["id"]) == {"AAPL"}
+    assert main(pull_args(pg_settings, "--tickers", "MSFT", "--name", "mine", "--replace")) == 0
+    assert set(Store().load("mine")["id"]) == {"MSFT"}
+
+
+def test_default_names_keep_different_pulls_apart(pg_settings: WrdsSettings, pgpass: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Two pulls whose first four tickers agree are two entries (before: the second replaced the first)."""
+    assert main(pull_args(pg_settings, "--tickers", "AAPL,MSFT,GOOG,NVDA,AMZN")) == 0
+    assert main(pull_args(pg_settings, "--tickers", "AAPL,MSFT,GOOG,NVDA,COST")) == 0
+    capsys.readouterr()
+    assert sorted(set(Store().load(e.name)["id"]) for e in Store().entries()) == [
+        {"AAPL", "MSFT", "GOOG", "NVDA", "AMZN"}, {"AAPL", "MSFT", "GOOG", "NVDA", "COST"}]
+
+
+def test_store_list_survives_a_damaged_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    """``store list`` with one damaged manifest still lists the rest, and names the damaged one."""
+    import pandas as pd
+
+    store = Store()
+    frame = pd.DataFrame({"date": pd.date_range("2020-01-31", periods=12, freq="ME"), "x": 0.01})
+    for name in ("a", "b"):
+        store.save(name, frame, source="test", query=name, freq="monthly")
+    (store.root / "a" / "manifest.json").write_text('{"pulled_at": null}')
+    assert main(["store", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "damaged: a: the stored copy is damaged" in out and "1 entries" in out
+    assert [line.split()[0] for line in out.splitlines()][:2] == ["name", "b"]
