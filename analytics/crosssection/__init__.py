@@ -1,10 +1,16 @@
 """Characteristic-adjusted returns: per-date cross-sections, Fama-MacBeth, pure plays (section 13.9)."""
 
+from analytics.crosssection.engines import ENGINES
 from analytics.crosssection.model import CrossSectionModel, Setup
 from analytics.crosssection.report import CrossSectionReport, cross_section_report_job
 from analytics.crosssection.results import CharAdjResults, CrossSectionResults
 
 __all__ = [
-    "CrossSectionModel", "CrossSectionResults", "CharAdjResults", "CrossSectionReport", "cross_section_report_job",
+    "ENGINES",
+    "CharAdjResults",
+    "CrossSectionModel",
+    "CrossSectionReport",
+    "CrossSectionResults",
     "Setup",
+    "cross_section_report_job",
 ]

@@ -20,7 +20,7 @@ from analytics.errors import InputError
 from analytics.frequency import normalize_dates, resolve_frequency
 from analytics.workspace import Dataset, describe_frame
 
-__all__ = ["panel_dataset", "portfolios_dataset", "panel_from_table", "portfolios_from_table", "PORTFOLIO_NAMES"]
+__all__ = ["PORTFOLIO_NAMES", "panel_dataset", "panel_from_table", "portfolios_dataset", "portfolios_from_table"]
 
 PORTFOLIO_NAMES = ("portfolio", "port", "portfolio_id", "portfolio_name")
 WEIGHT_NAMES = ("weight", "weights", "w", "wt")
@@ -30,7 +30,7 @@ def panel_dataset(
     path: str | Path, *, id_col: str | None = None, date_col: str | None = None, sheet: str | int | None = None
 ) -> Dataset:
     """A panel file as a workspace :class:`Dataset` of kind ``panel``."""
-    frame, notes = panel_from_table(read_table(path, sheet=sheet), id_col=id_col, date_col=date_col)
+    frame, notes = panel_from_table(read_table(path, sheet=sheet, typed=True), id_col=id_col, date_col=date_col)
     return Dataset(Path(path).name, "panel", frame, describe_frame(frame, "rows"), str(path), notes)
 
 
@@ -51,7 +51,9 @@ def panel_from_table(
     freq = resolve_frequency("auto", parsed.values, table.source)
     dates = normalize_dates(parsed.values, freq)
     ids = _ids(table.frame[id_column])
-    _refuse_duplicates(table, dates, ids, "id")
+    in_order = _in_order(dates, ids)  # then no two rows share a date and an id
+    if not in_order:
+        _refuse_duplicates(table, dates, ids, "id")
     others = [c for c in table.frame.columns if c not in (date_column, id_column)]
     numeric = [c for c in others if _has_numbers(table.frame[c])]
     if len(numeric) < len(others):
@@ -60,10 +62,21 @@ def panel_from_table(
     if not numeric:
         raise InputError(f"{table.source}: no numeric columns besides {date_column!r} and {id_column!r}; add "
                          "the return and characteristic columns.")
-    frame = pd.concat([pd.DataFrame({"date": dates, "id": ids}, index=table.frame.index),
-                       to_numbers(table, numeric)], axis=1)
-    frame = frame.sort_values(["date", "id"], kind="stable").reset_index(drop=True)
+    # Built in place and sorted only when out of order: each copy of a big panel costs its size.
+    frame = to_numbers(table, numeric)
+    frame.attrs = {}
+    frame.insert(0, "id", ids)
+    frame.insert(0, "date", dates)
+    if not in_order:
+        frame = frame.sort_values(["date", "id"], kind="stable")
+    frame.index = pd.RangeIndex(len(frame))
     return frame, tuple(notes)
+
+
+def _in_order(dates: pd.DatetimeIndex, ids: np.ndarray) -> bool:
+    """Whether the rows are sorted by date, then strictly by id (as a panel file usually is)."""
+    d = dates.to_numpy()
+    return bool(((d[1:] > d[:-1]) | ((d[1:] == d[:-1]) & (ids[1:] > ids[:-1]))).all())
 
 
 def portfolios_from_table(
@@ -106,12 +119,16 @@ def _id_column(table: Table, id_col: str | None, exclude: str | None) -> str:
 
 
 def _ids(column: pd.Series) -> np.ndarray:
-    """Ids as text; integers written as floats by Excel (``14593.0``) lose the ``.0``."""
-    text = column.astype(str).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return text.to_numpy(dtype=object)
+    """Ids as text; integers written as floats by Excel (``14593.0``) lose the ``.0``. Each
+    distinct id is cleaned once: a panel repeats it on every date."""
+    codes, uniques = pd.factorize(column.astype(str))
+    text = pd.Series(uniques).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
+    return text.to_numpy(dtype=object)[codes]
 
 
 def _has_numbers(column: pd.Series) -> bool:
+    if column.dtype == np.float64:  # read typed: numbers (or blank) already
+        return True
     text = column.astype(str).str.strip()
     text = text[~text.str.lower().isin(MISSING_CODES)]
     return bool(pd.to_numeric(text, errors="coerce").notna().any()) or text.empty

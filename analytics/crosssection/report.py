@@ -13,6 +13,7 @@ import pandas as pd
 
 from analytics.crosssection.model import CrossSectionModel
 from analytics.crosssection.results import CharAdjResults, CrossSectionResults
+from analytics.data.partitioned import PartitionedPanel
 from analytics.jobs import Job
 
 __all__ = ["CrossSectionReport", "cross_section_report_job"]
@@ -36,10 +37,13 @@ class CrossSectionReport:
 
 
 def cross_section_report_job(
-    panel: pd.DataFrame, portfolios: pd.DataFrame | None, *, nw_lags: int | None = None, **options: Any
+    panel: pd.DataFrame | PartitionedPanel, portfolios: pd.DataFrame | None, *, nw_lags: int | None = None,
+    engine: str = "local", scheduler: str | None = None, **options: Any,
 ) -> Job[CrossSectionReport]:
-    """Fit :class:`CrossSectionModel` (``options`` are its keywords), then adjust the portfolios."""
+    """Fit :class:`CrossSectionModel` (``options`` are its keywords) on ``engine`` (``local``, or
+    ``dask`` at the ``scheduler`` address, a local cluster without one), then adjust the portfolios."""
     model = CrossSectionModel(panel, **options)
-    results = yield from model.fit_job(nw_lags=nw_lags)
+    engine_options = {"scheduler": scheduler} if engine == "dask" and scheduler else {}
+    results = yield from model.fit_job(nw_lags=nw_lags, engine=engine, **engine_options)
     adjusted = results.characteristic_adjusted(portfolios) if portfolios is not None else None
     return CrossSectionReport(results, adjusted)

@@ -19,20 +19,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.crosssection.model import DateStats, PanelArrays, RawFit, Setup, rule_of_thumb_lags, standardize
+from analytics.crosssection.model import RawFit, Setup, rule_of_thumb_lags
+from analytics.crosssection.source import PanelRows, PanelSource
+from analytics.crosssection.sums import DateStats, standardize
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
     from analytics.crosssection.model import CrossSectionModel
 
-__all__ = ["CrossSectionResults", "CharAdjResults"]
+__all__ = ["CharAdjResults", "CrossSectionResults"]
 
 USER_LAGS_NOTE = "Characteristics are used as given at each date: lag them yourself to avoid look-ahead."
 
 
 @dataclass(frozen=True)
 class CrossSectionResults:
-    """Per-date characteristic returns over the estimated dates, and the panel behind them."""
+    """Per-date characteristic returns over the estimated dates.
+
+    The panel itself is not kept: per-date statistics are, with the panel's source, from which
+    a date (pure plays) or the rows of some ids (characteristic-adjusted returns) are read again.
+    """
 
     setup: Setup
     params: pd.DataFrame  # estimated dates × regressors
@@ -40,23 +46,27 @@ class CrossSectionResults:
     rsquared: pd.Series
     skipped: pd.DataFrame  # date, n, reason
     nw_lags: int
-    data: PanelArrays
+    source: PanelSource
     stats: DateStats
-    used: np.ndarray  # date numbers (into data.dates) of the estimated dates
+    used: np.ndarray  # date numbers (into source.dates) of the estimated dates
+    engine: str = "local"
     notes: tuple[str, ...] = ()
 
     @classmethod
-    def from_fit(cls, model: CrossSectionModel, raw: RawFit, *, nw_lags: int | None) -> CrossSectionResults:
+    def from_fit(
+        cls, model: CrossSectionModel, raw: RawFit, *, nw_lags: int | None, engine: str = "local"
+    ) -> CrossSectionResults:
         """Name the arrays of a fit; skipped dates become a table and a note."""
-        data, setup = model.data, model.setup
-        used = np.setdiff1d(np.arange(len(data.dates)), list(raw.skipped))
+        source, setup = model.panel, model.setup
+        dates = source.dates
+        used = np.setdiff1d(np.arange(len(dates)), list(raw.skipped))
         if not len(used):
             first = next(iter(raw.skipped.items()))
-            raise InputError(f"{model.source}: no date can be estimated ({data.dates[first[0]].date()}: {first[1]}).")
-        index = pd.DatetimeIndex(data.dates[used], name="date")
+            raise InputError(f"{model.source}: no date can be estimated ({dates[first[0]].date()}: {first[1]}).")
+        index = pd.DatetimeIndex(dates[used], name="date")
         lags = _lags(nw_lags, len(used))
         skipped = pd.DataFrame({
-            "date": data.dates[list(raw.skipped)], "n": raw.stats.n[list(raw.skipped)],
+            "date": dates[list(raw.skipped)], "n": raw.stats.n[list(raw.skipped)],
             "reason": list(raw.skipped.values()),
         })
         notes = [*model.notes, f"{setup.description}; Newey-West t with {lags} lags.", USER_LAGS_NOTE]
@@ -68,7 +78,8 @@ class CrossSectionResults:
             setup=setup, params=pd.DataFrame(raw.params[used], index=index, columns=list(setup.regressors)),
             nobs=pd.Series(raw.stats.n[used], index=index, name="n"),
             rsquared=pd.Series(raw.rsquared[used], index=index, name="r2"),
-            skipped=skipped, nw_lags=lags, data=data, stats=raw.stats, used=used, notes=tuple(notes),
+            skipped=skipped, nw_lags=lags, source=source, stats=raw.stats, used=used, engine=engine,
+            notes=tuple(notes),
         )
 
     @property
@@ -112,9 +123,9 @@ class CrossSectionResults:
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Premia with (1 - alpha) intervals from the Student t with T - 1 degrees of freedom."""
         fm = self.fama_macbeth
-        from scipy import stats  # on first use: importing scipy.stats costs ~1 s of start-up
+        from analytics.distributions import t  # on first use: scipy.special takes 0.1 s to import
 
-        q = stats.t.ppf(1 - alpha / 2, max(len(self.params) - 1, 1))
+        q = t.ppf(1 - alpha / 2, max(len(self.params) - 1, 1))
         half = q * fm["std_err"]
         return fm.assign(lower=fm["premium"] - half, upper=fm["premium"] + half)
 
@@ -124,7 +135,7 @@ class CrossSectionResults:
             when = pd.Timestamp(date)
         except ValueError:
             raise InputError(f"{date!r} is not a date; use YYYY-MM or YYYY-MM-DD.") from None
-        dates = self.data.dates[self.used]
+        dates = self.source.dates[self.used]
         exact = np.flatnonzero(dates == when)
         month = np.flatnonzero((dates.year == when.year) & (dates.month == when.month))
         found = exact if len(exact) else month
@@ -133,43 +144,43 @@ class CrossSectionResults:
                              f"{dates[-1].date()} ({len(dates)} estimated).")
         return int(self.used[found[0]])
 
-    def _members(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
+    def _members(self, rows: PanelRows) -> np.ndarray:
         """Which rows were in their date's regression sample (the filters of the fit)."""
-        data = self.data
-        ok = np.isfinite(data.y[rows])
-        for values in data.x:
-            ok &= np.isfinite(values[rows])
-        if data.weight is not None:
-            ok &= data.weight[rows] > 0
-        if data.cap is not None:
-            ok &= data.cap[rows] >= self.stats.cutoff[t]
+        setup, t = self.setup, rows.date_pos
+        ok = np.isfinite(rows.values[setup.ret_col])
+        for name in setup.chars:
+            ok &= np.isfinite(rows.values[name])
+        if setup.weight_col is not None:
+            ok &= rows.values[setup.weight_col] > 0
+        if setup.cap_col is not None:
+            ok &= rows.values[setup.cap_col] >= self.stats.cutoff[t]
         return ok & np.isin(t, self.used)
 
-    def _design(self, rows: np.ndarray, t: np.ndarray) -> np.ndarray:
-        """The regressors (z-scores, constant first if any) of panel rows at date numbers ``t``."""
-        x = np.column_stack([values[rows] for values in self.data.x])
-        z = standardize(x, self.stats, t)
+    def _design(self, rows: PanelRows, keep: np.ndarray) -> np.ndarray:
+        """The regressors (z-scores, constant first if any) of the ``keep`` rows."""
+        x = np.column_stack([rows.values[name][keep] for name in self.setup.chars])
+        z = standardize(x, self.stats, rows.date_pos[keep])
         if self.setup.constant:
             z = np.column_stack([np.ones(len(z)), z])
         return z
 
-    def _section(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """Rows of date number ``t``'s regression sample and their regressors."""
-        span = self.data.rows(t)
-        rows = np.arange(span.start, span.stop)
-        rows = rows[self._members(rows, np.full(len(rows), t))]
-        return rows, self._design(rows, t)
+    def _section(self, t: int) -> tuple[PanelRows, np.ndarray, np.ndarray]:
+        """Date number ``t``'s rows read again, which of them were in its sample, and their regressors."""
+        rows = self.source.read(t, t + 1, self.setup.columns, ids=True)
+        keep = np.flatnonzero(self._members(rows))
+        return rows, keep, self._design(rows, keep)
 
     def pure_play_weights(self, date: str | pd.Timestamp) -> pd.DataFrame:
         """Weights of each characteristic's pure-play portfolio at ``date``: stocks × regressors."""
-        rows, z = self._section(self.date_number(date))
-        wz = z if self.data.weight is None else z * self.data.weight[rows, None]
+        rows, keep, z = self._section(self.date_number(date))
+        wz = z if self.setup.weight_col is None else z * rows.values[self.setup.weight_col][keep, None]
         weights = np.linalg.solve(wz.T @ z, wz.T).T
-        return pd.DataFrame(weights, index=pd.Index(self.data.ids[rows], name="id"), columns=self.regressors)
+        assert rows.ids is not None
+        return pd.DataFrame(weights, index=pd.Index(rows.ids[keep], name="id"), columns=self.regressors)
 
     def pure_play_exposures(self, date: str | pd.Timestamp) -> pd.DataFrame:
         """Each pure-play portfolio's exposure (rows) to each regressor (columns): the identity."""
-        _, z = self._section(self.date_number(date))
+        _, _, z = self._section(self.date_number(date))
         weights = self.pure_play_weights(date).to_numpy()
         return pd.DataFrame(weights.T @ z, index=self.regressors, columns=self.regressors)
 
@@ -178,18 +189,19 @@ class CrossSectionResults:
 
         raw = Σ w r and implied = (Σ w z)·b over the holdings in the date's regression sample;
         holdings missing from it are left out of both, without rescaling the others, and the
-        covered share of the portfolio's gross weight is its ``coverage``.
+        covered share of the portfolio's gross weight is its ``coverage``. Only the held ids'
+        rows are read again from the panel's source.
         """
-        data = self.data
         held = portfolios["id"].unique()
-        rows = np.flatnonzero(pd.Index(data.ids).isin(held))
-        t = data.date_of_rows(rows)
-        keep = self._members(rows, t)
-        rows, t = rows[keep], t[keep]
-        z = self._design(rows, t)
-        date_pos = np.searchsorted(self.used, t)
+        rows = self.source.read_ids(held, self.setup.columns, self.used)
+        keep = np.flatnonzero(self._members(rows))
+        z = self._design(rows, keep)
+        date_pos = np.searchsorted(self.used, rows.date_pos[keep])
         implied = np.einsum("rk,rk->r", z, self.params.to_numpy()[date_pos])
-        stocks = pd.DataFrame({"date_pos": date_pos, "id": data.ids[rows], "ret": data.y[rows], "implied": implied})
+        assert rows.ids is not None
+        ids = rows.ids[keep]
+        stocks = pd.DataFrame({"date_pos": date_pos, "id": ids, "ret": rows.values[self.setup.ret_col][keep],
+                               "implied": implied})
         stocks[self.regressors] = z
         merged = portfolios.merge(stocks, on="id")
         w = merged["weight"].to_numpy()
@@ -208,7 +220,7 @@ class CrossSectionResults:
             adjusted=(sums["ret"] - sums["implied"]).to_numpy(), coverage=coverage,
         )
         exposures = pd.concat([frame, sums[self.regressors].reset_index(drop=True)], axis=1)
-        missing = sorted(set(map(str, held)) - set(map(str, data.ids[rows])))
+        missing = sorted(set(map(str, held)) - set(map(str, ids)))
         notes = ()
         if missing:
             notes = (f"{len(missing)} holding(s) never in a cross-section: {', '.join(missing[:10])}.",)

@@ -5,6 +5,8 @@ a loop of statsmodels OLS fits over dates (the chapter's code; timed on every 5t
 scaled, the check covers those months), and linearmodels' ``FamaMacBeth`` on the same
 z-scores (in full). 5% of the stock-months miss the return or one characteristic, so every
 date has its own sample of rows. Both baselines include their pandas standardization.
+Ours runs on one thread (the ``2 threads`` line: on two), whatever the machine's load, so that
+runs compare.
 """
 
 from __future__ import annotations
@@ -55,8 +57,8 @@ def crosssection_fm(quick: bool) -> Workload:
     months = panel["date"].drop_duplicates()
     sample = panel.loc[panel["date"].isin(months.iloc[::SAMPLE_EVERY])]
 
-    def ours():
-        return CrossSectionModel(panel, ret_col="re", chars=chars).fit(nw_lags=NW_LAGS)
+    def ours(threads: int = 1):
+        return CrossSectionModel(panel, ret_col="re", chars=chars).fit(nw_lags=NW_LAGS, threads=threads)
 
     def baseline():
         import statsmodels.api as sm
@@ -78,14 +80,14 @@ def crosssection_fm(quick: bool) -> Workload:
                                    rtol=1e-12)
 
     return Workload(ours, baseline, check, baseline_scale=len(months) / len(sample["date"].unique()),
-                    description="per-date statsmodels OLS loop")
+                    description="per-date statsmodels OLS loop", variants={"2 threads": lambda: ours(2)})
 
 
 def crosssection_fm_lm(quick: bool) -> Workload:
     panel, chars = _panel(*_sizes(quick))
 
-    def ours():
-        return CrossSectionModel(panel, ret_col="re", chars=chars).fit(nw_lags=NW_LAGS)
+    def ours(threads: int = 1):
+        return CrossSectionModel(panel, ret_col="re", chars=chars).fit(nw_lags=NW_LAGS, threads=threads)
 
     def baseline():
         from linearmodels import FamaMacBeth
@@ -99,7 +101,8 @@ def crosssection_fm_lm(quick: bool) -> Workload:
         np.testing.assert_allclose(fm["t_nw"], base.tstats.to_numpy(), rtol=1e-8)
         np.testing.assert_allclose(res.params.to_numpy(), base.all_params.to_numpy(), rtol=1e-8, atol=1e-14)
 
-    return Workload(ours, baseline, check, description="linearmodels FamaMacBeth")
+    return Workload(ours, baseline, check, description="linearmodels FamaMacBeth",
+                    variants={"2 threads": lambda: ours(2)})
 
 
 WORKLOADS = {"crosssection_fm": crosssection_fm, "crosssection_fm_lm": crosssection_fm_lm}

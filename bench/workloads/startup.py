@@ -37,7 +37,8 @@ def launch(command: list[str], timeout_s: float = 120.0) -> str:
     """Run ``command`` off screen until its first paint; the line it printed (``first paint after …``)."""
     with tempfile.TemporaryDirectory(prefix="factordesk-bench-") as home:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", EXIT_AFTER_PAINT: "1", "FACTORDESK_HOME": home}
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s)
+        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s,
+                              check=False)
     painted = [line for line in done.stdout.splitlines() if line.startswith("first paint")]
     if done.returncode != 0 or not painted:
         raise RuntimeError(f"{command[0]} exited {done.returncode} without painting: {done.stderr[-500:]}")

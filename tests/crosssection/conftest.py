@@ -15,6 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.data.partitioned import PartitionedPanel, write_partitioned
+
+
 def build_crsp_panel(shared_data: Path) -> pd.DataFrame:
     crsp = pd.read_csv(shared_data / "crsp_monthly_2019_2020.csv")
     crsp["date"] = pd.to_datetime(crsp["date"]) + pd.offsets.MonthEnd(0)
@@ -47,3 +50,18 @@ def crsp_panel_csv(crsp_panel: pd.DataFrame, tmp_path: Path) -> Path:
     path = tmp_path / "crsp_panel.csv"
     crsp_panel.rename(columns={"id": "permno"}).to_csv(path, index=False, date_format="%Y-%m-%d")
     return path
+
+
+@pytest.fixture(scope="session")
+def crsp_dataset(crsp_panel: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> PartitionedPanel:
+    """The same panel as a date-partitioned dataset on disk (one folder per month)."""
+    return write_partitioned(crsp_panel, tmp_path_factory.mktemp("crsp") / "panel")
+
+
+@pytest.fixture(params=["frame", "dataset"])
+def crsp_source(request: pytest.FixtureRequest, crsp_panel: pd.DataFrame) -> tuple[object, dict]:
+    """The panel to fit and the fit's engine options: in memory, or streamed from the dataset in
+    blocks of 5 months on 2 threads (so a fit spans several blocks read concurrently)."""
+    if request.param == "frame":
+        return crsp_panel, {}
+    return request.getfixturevalue("crsp_dataset"), {"block_dates": 5, "threads": 2}

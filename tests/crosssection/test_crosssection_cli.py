@@ -70,7 +70,7 @@ def test_no_usable_date_exits_2_without_traceback(tmp_path):
     path = tmp_path / "panel.csv"
     path.write_text("date,id,re,size\n2020-01-31,A,0.1,1\nlast week,A,0.2,2\n")
     proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "crosssection", "--panel", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "row 3" in proc.stderr and "Traceback" not in proc.stderr
 

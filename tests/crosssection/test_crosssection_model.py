@@ -1,4 +1,5 @@
-"""Per-date regressions on the CRSP panel equal statsmodels, for every setup the model offers."""
+"""Per-date regressions on the CRSP panel equal statsmodels, for every setup the model offers,
+whether the panel is in memory or streamed from a date-partitioned dataset."""
 
 from __future__ import annotations
 
@@ -44,39 +45,44 @@ def _assert_matches(res, reference: dict) -> None:
         assert res.nobs[date] == fit.nobs
 
 
-def test_ols_equals_statsmodels_per_date(crsp_panel):
+def test_ols_equals_statsmodels_per_date(crsp_panel, crsp_source):
     """The chapter's regression (no constant, uncentered R²) equals statsmodels OLS at every date."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS).fit()
+    panel, options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS).fit(**options)
     reference = _reference(crsp_panel)
     assert len(reference) == 22  # 2019-01 and -02 have no lagged momentum
     _assert_matches(res, reference)
 
 
-def test_wls_equals_statsmodels_per_date(crsp_panel):
+def test_wls_equals_statsmodels_per_date(crsp_panel, crsp_source):
     """WLS by (lagged) market cap equals statsmodels WLS with the same weights."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS, weight_col="mcap").fit()
+    panel, options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS, weight_col="mcap").fit(**options)
     _assert_matches(res, _reference(crsp_panel, weight="mcap"))
 
 
-def test_top_percent_keeps_the_largest_stocks(crsp_panel):
+def test_top_percent_keeps_the_largest_stocks(crsp_panel, crsp_source):
     """--top-pct 20 regresses on the ceil(20% n) largest stocks by market cap only."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS, top_pct=20).fit()
+    panel, options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS, top_pct=20).fit(**options)
     reference = _reference(crsp_panel, top_pct=20)
     _assert_matches(res, reference)
     full = CrossSectionModel(crsp_panel, chars=CHARS).fit()
     assert (res.nobs < 0.21 * full.nobs).all()
 
 
-def test_constant_gives_centered_r2(crsp_panel):
+def test_constant_gives_centered_r2(crsp_panel, crsp_source):
     """With a constant the R² is centered, as statsmodels reports it for a model with one."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS, constant=True).fit()
+    panel, options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS, constant=True).fit(**options)
     _assert_matches(res, _reference(crsp_panel, constant=True))
     assert res.regressors[0] == "const"
 
 
-def test_winsorizing_clips_at_the_quantiles(crsp_panel):
+def test_winsorizing_clips_at_the_quantiles(crsp_panel, crsp_source):
     """Winsorizing at 1% clips each characteristic at pandas' 1% and 99% quantiles per date."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS, winsorize=0.01).fit()
+    panel, options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS, winsorize=0.01).fit(**options)
     _assert_matches(res, _reference(crsp_panel, winsorize=0.01))
 
 
@@ -140,3 +146,30 @@ def test_top_percent_needs_a_market_cap(crsp_panel):
     """Without a market-cap column (and no weight column) --top-pct asks for one."""
     with pytest.raises(InputError, match="market-cap column"):
         CrossSectionModel(crsp_panel.drop(columns="mcap"), chars=CHARS, top_pct=20)
+
+
+def test_characteristics_whose_mean_dwarfs_their_spread():
+    """Means 1e6 to 1e8 standard deviations from zero, jumping between dates, and a constant 0.1 on
+    one date: the coefficients still equal statsmodels on pandas' two-pass z-scores, and the constant
+    date is skipped."""
+    rng = np.random.default_rng(7)
+    dates = pd.date_range("2020-01-31", periods=6, freq="ME")
+    parts = []
+    for i, date in enumerate(dates):
+        n = 300
+        level = [1e6, -1e7, 1e8][i % 3]
+        parts.append(pd.DataFrame({
+            "date": date, "id": [f"S{j}" for j in range(n)], "re": rng.normal(0, 0.1, n),
+            "a": level + rng.normal(0, 1, n), "b": rng.normal(5, 2, n) * (1 + i),
+            "c": np.full(n, 0.1) if i == 4 else rng.normal(-3e5, 0.5, n),
+        }))
+    panel = pd.concat(parts, ignore_index=True)
+    res = CrossSectionModel(panel, chars=["a", "b", "c"]).fit(block_dates=4)
+    assert list(res.skipped["date"]) == [dates[4]] and "'c' is the same" in res.skipped["reason"].iloc[0]
+    for date, section in panel.groupby("date"):
+        if date == dates[4]:
+            continue
+        x = section[["a", "b", "c"]]
+        fit = sm.OLS(section["re"], (x - x.mean()) / x.std()).fit()
+        np.testing.assert_allclose(res.params.loc[date].to_numpy(), fit.params.to_numpy(), rtol=1e-8)
+        np.testing.assert_allclose(res.rsquared[date], fit.rsquared, rtol=1e-8)

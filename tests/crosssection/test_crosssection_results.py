@@ -1,4 +1,5 @@
-"""Fama-MacBeth premia, pure-play portfolios and characteristic-adjusted returns on CRSP data."""
+"""Fama-MacBeth premia, pure-play portfolios and characteristic-adjusted returns on CRSP data,
+from the panel in memory and from the dataset on disk (re-reading a date, or the held ids)."""
 
 from __future__ import annotations
 
@@ -19,9 +20,10 @@ PORTFOLIOS = pd.DataFrame({
 })
 
 
-@pytest.fixture(scope="module")
-def results(crsp_panel):
-    return CrossSectionModel(crsp_panel, chars=CHARS).fit(nw_lags=3)
+@pytest.fixture
+def results(crsp_source):
+    panel, options = crsp_source
+    return CrossSectionModel(panel, chars=CHARS).fit(nw_lags=3, **options)
 
 
 def test_fama_macbeth_formula(results):
@@ -54,10 +56,11 @@ def test_fama_macbeth_equals_linearmodels(crsp_panel, results):
 
 
 @pytest.mark.parametrize("options", [{}, {"weight_col": "mcap"}, {"constant": True, "top_pct": 30}])
-def test_pure_play_portfolios_have_unit_exposure(crsp_panel, options):
+def test_pure_play_portfolios_have_unit_exposure(crsp_panel, crsp_source, options):
     """Each pure-play portfolio has exposure 1 to its characteristic and 0 to the others, and
     its return is that date's coefficient."""
-    res = CrossSectionModel(crsp_panel, chars=CHARS, **options).fit()
+    panel, engine_options = crsp_source
+    res = CrossSectionModel(panel, chars=CHARS, **options).fit(**engine_options)
     weights = res.pure_play_weights("2020-03")
     np.testing.assert_allclose(res.pure_play_exposures("2020-03").to_numpy(), np.eye(len(res.regressors)),
                                atol=1e-10)
