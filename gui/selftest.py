@@ -3,9 +3,12 @@
 A frozen build fails in ways the test suite never sees: a module imported by name that
 PyInstaller did not collect, a Qt plugin left out, a library that does not load. So the
 self-test runs the real window off screen on the demo workspace, lets every analysis tab run
-its job on the worker pool, and compares the numbers with :data:`EXPECTED` (the demo data
-come from a fixed seed, so they are the same everywhere). It also imports what the app only
-imports when first needed (WRDS, Ken French downloads) and round-trips Parquet and Excel.
+its job on the worker pool, and compares numbers of each result with ``selftest_expected.json``
+beside this module (the demo data come from a fixed seed, so they are the same everywhere).
+Those numbers are computed independently, with statsmodels, by
+``packaging/selftest_expected.py``, never by the app. Every tab must produce a result: one
+that cannot run is a failure. It also imports what the app only imports when first needed
+(WRDS, Ken French downloads, scipy's special functions) and round-trips Parquet and Excel.
 It prints one line and returns 0, or 1 with the line naming what failed.
 
 Settings, logs and files go to a temporary ``FACTORDESK_HOME``: the user's settings cannot
@@ -20,26 +23,46 @@ this module, and the benchmark's bare-window baseline imports the hook without t
 from __future__ import annotations
 
 import importlib
+import json
 import math
 import os
 import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from gui.first_paint import on_first_paint
 from PySide6.QtWidgets import QWidget
 
-__all__ = ["Expect", "EXPECTED", "LAZY_MODULES", "EXIT_AFTER_PAINT", "run_selftest", "exit_after_first_paint"]
+from gui.first_paint import on_first_paint
+
+__all__ = [
+    "EXIT_AFTER_PAINT",
+    "EXPECTED_FILE",
+    "LAZY_MODULES",
+    "Expect",
+    "exit_after_first_paint",
+    "load_expected",
+    "run_selftest",
+]
 
 EXIT_AFTER_PAINT = "FACTORDESK_EXIT_AFTER_PAINT"
-TOLERANCE = 1e-6
+#: Agreement required with statsmodels: relative above 1, absolute below.
+TOLERANCE = 1e-8
+#: Tab title -> the numbers its demo run must reproduce; bundled by build.spec beside this module.
+EXPECTED_FILE = Path(__file__).with_name("selftest_expected.json")
 #: Modules the app imports only when first used, so a frozen build may silently lack them.
 LAZY_MODULES = (
-    "scipy.stats", "wrds", "psycopg2", "sqlalchemy.dialects.postgresql.psycopg2",
-    "pandas_datareader.famafrench", "pyarrow.parquet", "openpyxl",
+    "analytics.distributions",
+    "wrds",
+    "psycopg2",
+    "sqlalchemy.dialects.postgresql.psycopg2",
+    "pandas_datareader.famafrench",
+    "pyarrow.parquet",
+    "pyarrow.dataset",
+    "pyarrow.csv",
+    "pyarrow.compute",
+    "openpyxl",
 )
 
 
@@ -58,44 +81,10 @@ class Expect:
         return f"{self.table}[{self.row}].{self.column}"
 
 
-_fund = partial(Expect, "summary", "fund")
-_exposure = partial(Expect, "exposures", "date")
-_premium = partial(Expect, "fama_macbeth", "characteristic")
-
-#: Tab title -> numbers its demo run must reproduce (to 1e-6, relative above 1). Demo seed 418,
-#: each tab's default inputs (regression: largest available model (FF6), classic OLS, all funds;
-#: exposures: the demo stocks' returns, so the rotation fund turns from growth to value at 2017-12-29).
-EXPECTED: dict[str, tuple[Expect, ...]] = {
-    "Fund regression": (
-        _fund("Index Tracker", "alpha", 0.0028318237045093027),
-        _fund("Index Tracker", "Mkt-RF", 0.9978291565077497),
-        _fund("Index Tracker", "r2", 0.9968473318795206),
-        _fund("Value Quality Fund", "alpha", -0.0037134240074268533),
-        _fund("Value Quality Fund", "Mkt-RF", 0.6922757800357257),
-        _fund("Innovation Growth Fund", "alpha", 0.013645256563069788),
-        _fund("Innovation Growth Fund", "Mkt-RF", 1.5012484771038825),
-        _fund("Momentum ETF", "alpha", -0.000993947054324088),
-        _fund("Momentum ETF", "Mkt-RF", 0.9970334589012435),
-        _fund("Small Value Fund", "alpha", -0.024878184101722062),
-        _fund("Small Value Fund", "Mkt-RF", 0.993795797921037),
-        _fund("Small Value Fund", "n_obs", 1565),
-    ),
-    "Holdings exposures": (
-        _exposure("2017-12-28", "Mkt-RF", 1.1472594293745675),
-        _exposure("2017-12-28", "HML", -0.4069342210146674),
-        _exposure("2018-01-02", "Mkt-RF", 0.821567912270575),
-        _exposure("2018-01-02", "HML", 0.11430384848904719),
-    ),
-    "Characteristic-adjusted returns": (
-        _premium("size", "premium", -0.0023766796136460134),
-        _premium("size", "t", -2.735730479770882),
-        _premium("size", "t_nw", -3.762137787878247),
-        _premium("value", "premium", 0.0022862284036811236),
-        _premium("value", "t", 2.577249081811822),
-        _premium("mom", "premium", 0.0027972325751505086),
-        _premium("strev", "premium", -0.0018809523529705926),
-    ),
-}
+def load_expected(path: Path = EXPECTED_FILE) -> dict[str, tuple[Expect, ...]]:
+    """Tab title -> its stored numbers, as ``packaging/selftest_expected.py`` wrote them."""
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    return {title: tuple(Expect(**item) for item in items) for title, items in stored.items()}
 
 
 def _check(tables: dict, expect: Expect) -> str | None:
@@ -112,10 +101,10 @@ def _check(tables: dict, expect: Expect) -> str | None:
     return None
 
 
-def _check_tab(title: str, tables: dict) -> tuple[int, list[str]]:
+def _check_tab(title: str, tables: dict, expected: dict[str, tuple[Expect, ...]]) -> tuple[int, list[str]]:
     """Compare a tab's export tables with its stored numbers: (checks run, failures)."""
-    expects = EXPECTED.get(title)
-    if not expects:  # a tab newer than its stored numbers: it ran, and produced tables
+    expects = expected.get(title)
+    if not expects:  # a tab newer than the stored numbers: it ran, and produced tables
         return 1, [] if tables and any(len(t) for t in tables.values()) else [f"{title}: no result tables"]
     failures = [f"{title}: {problem}" for e in expects if (problem := _check(tables, e))]
     return len(expects), failures
@@ -152,39 +141,35 @@ def _check_files(window: QWidget, folder: Path) -> tuple[int, list[str]]:
     return 2, failures
 
 
-def _run_tabs(window: QWidget, timeout_s: float) -> tuple[list[str], list[str], list[str]]:
-    """Run every tab on the demo workspace: (titles with a result, titles not runnable yet, failures).
+def _run_tabs(window: QWidget, timeout_s: float) -> tuple[list[str], list[str]]:
+    """Run every tab on the demo workspace: (titles with a result, failures naming the others).
 
-    A placeholder tab's ``run()`` returns False without a message; a tab whose inputs or job
-    fail on the demo data leaves a message with the notifier, and that is a failure.
+    The window runs every tab once the demo workspace has loaded; a tab left without a result
+    is run again, and if it still has none (its inputs refused, its job failed, nothing to
+    run) that is a failure with the last message the user would have seen.
     """
     from gui.app import wait_until_idle
 
-    window.load_demo()  # the window runs every tab once the demo workspace has loaded
+    window.load_demo()
     if not wait_until_idle(window, timeout_s):
-        return [], [], [f"jobs still running after {timeout_s:.0f} s"]
+        return [], [f"jobs still running after {timeout_s:.0f} s"]
     history = window.notifier.history
-    ran, skipped, failures = [], [], []
+    ran, failures = [], []
     for tab in window.analysis_tabs:
-        if tab.result is None:
-            before = len(history)
-            if not tab.run() and len(history) == before:
-                skipped.append(tab.title)
-                continue
-            if not wait_until_idle(window, timeout_s):
-                failures.append(f"{tab.title}: still running after {timeout_s:.0f} s")
-                continue
-        if tab.result is None:
-            failures.append(f"{tab.title}: no result ({history[-1][1] if history else 'no message'})")
-            continue
-        ran.append(tab.title)
-    return ran, skipped, failures
+        if tab.result is None and tab.run() and not wait_until_idle(window, timeout_s):
+            failures.append(f"{tab.title}: still running after {timeout_s:.0f} s")
+        elif tab.result is None:
+            failures.append(f"{tab.title}: no result ({history[-1][1] if history else 'it did not run'})")
+        else:
+            ran.append(tab.title)
+    return ran, failures
 
 
 def run_selftest(qt_args: list[str] | None = None, timeout_s: float = 300.0) -> int:
     """Check this installation end to end off screen; print one line; 0 when everything passed."""
     start = time.perf_counter()
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    expected = load_expected()
     with tempfile.TemporaryDirectory(prefix="factordesk-selftest-") as home:
         os.environ["FACTORDESK_HOME"] = home
         from gui.app import create_app
@@ -195,20 +180,19 @@ def run_selftest(qt_args: list[str] | None = None, timeout_s: float = 300.0) -> 
         window.resize(1280, 800)
         window.show()
         checks, failures = _check_modules()
-        ran, skipped, problems = _run_tabs(window, timeout_s)
+        ran, problems = _run_tabs(window, timeout_s)
         failures += problems
         failures += [f"error shown: {text}" for level, text in window.notifier.history if level == "error"]
         for tab in window.analysis_tabs:
             if tab.title in ran:
-                count, problems = _check_tab(tab.title, tab.export_tables()[0])
+                count, problems = _check_tab(tab.title, tab.export_tables()[0], expected)
                 checks, failures = checks + count, failures + problems
         if ran:
             count, problems = _check_files(window, Path(home))
             checks, failures = checks + count, failures + problems
         window.close()
     elapsed = time.perf_counter() - start
-    tabs = f"{len(ran)} tab{'s' * (len(ran) != 1)} ({', '.join(ran) or 'none'}"
-    tabs += f"; not runnable yet: {', '.join(skipped)})" if skipped else ")"
+    tabs = f"{len(ran)} tab{'s' * (len(ran) != 1)} ({', '.join(ran) or 'none'})"
     if failures or not ran:
         _say(f"selftest FAILED: {'; '.join(failures) or 'no tab ran'} [{tabs}, {elapsed:.1f} s]")
         return 1
