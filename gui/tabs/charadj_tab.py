@@ -5,6 +5,14 @@ optionally, portfolios (portfolio, id, weight). The job is
 :func:`analytics.crosssection.report.cross_section_report_job`. Results: cumulative
 characteristic returns, Fama-MacBeth premia with 95% intervals, each portfolio's raw vs
 implied vs adjusted cumulative return, and the pure-play weights of a chosen date.
+
+Defaults are chosen by column name: the return among the usual return names, the market cap
+among :data:`~analytics.crosssection.model.CAP_NAMES` (never the return), and every other
+numeric column ticked as a characteristic (the return, the market cap and the risk-free or
+market columns are not characteristics). "Build characteristics" adds lagged size, momentum
+and reversal (:mod:`analytics.crosssection.characteristics`) as a new panel in the workspace,
+on the worker pool; the look-ahead warning shows while any user-supplied characteristic is
+ticked.
 """
 
 from __future__ import annotations
@@ -15,15 +23,27 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QSignalBlocker
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QLabel, QSpinBox, QTabWidget,
-    QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
+from analytics.crosssection.characteristics import BUILT, BuiltCharacteristics, build_characteristics_job
 from analytics.crosssection.model import CAP_NAMES
 from analytics.crosssection.report import CrossSectionReport, cross_section_report_job
 from analytics.data.returns import RETURN_NAMES
 from analytics.errors import InputError
+from analytics.workspace import Dataset, describe_frame
+from gui.jobs import JobRunner
 from gui.tabs.base import AnalysisTab
+from gui.units import period_label, periods_per_year_of
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
 from gui.widgets.inputs import CheckList, NotesLabel
@@ -34,6 +54,9 @@ __all__ = ["CharAdjTab"]
 LAG_NOTE = ("Characteristics are used as given at each date: lag them yourself (e.g. last month's size), "
             "or the regression looks ahead.")
 WEIGHTINGS = ("OLS (equal weights)", "WLS by market cap")
+NO_CAP = "none"
+#: Numeric panel columns that are never characteristics (risk-free rate, market return, shares).
+NOT_CHARACTERISTICS = ("rf", "rme", "mktrf", "mkt-rf", "shrout")
 
 
 class CharAdjTab(AnalysisTab):
@@ -69,13 +92,22 @@ class CharAdjTab(AnalysisTab):
         self.lag_note = QLabel(LAG_NOTE)
         self.lag_note.setWordWrap(True)
         self.lag_note.setStyleSheet("color: #a05a00;")
+        self.build_button = QPushButton("Build characteristics")
+        self.build_button.setToolTip("Add lagged size (log of last period's market cap), momentum (return from "
+                                     "t−12 to t−2) and short-term reversal (last period's return) to a copy of "
+                                     "the panel; nothing looks ahead.")
+        self.build_button.clicked.connect(self.build_characteristics)
+        self.build_runner = JobRunner(self.notifier, self)
+        self.build_runner.sigFinished.connect(self._on_built)
+        self.build_runner.sigBusyChanged.connect(lambda busy: self.build_button.setEnabled(not busy))
         form.addRow("Stock panel", self.panel_combo)
         form.addRow("Portfolios", self.portfolios_combo)
         form.addRow("Return", self.return_combo)
+        form.addRow("Market cap", self.cap_combo)
         form.addRow("Characteristics", self.char_list)
+        form.addRow(self.build_button)
         form.addRow(self.lag_note)
         form.addRow("Weighting", self.weighting_combo)
-        form.addRow("Market cap", self.cap_combo)
         form.addRow("Only the top", self.top_spin)
         form.addRow("Winsorize at", self.winsor_spin)
         form.addRow("", self.constant_check)
@@ -84,7 +116,9 @@ class CharAdjTab(AnalysisTab):
         self._had_portfolios = False
         self.workspace.sigChanged.connect(self._on_workspace_change)
         self._on_workspace_change()
-        self.return_combo.currentTextChanged.connect(lambda _text: self._fill_characteristics())
+        self.return_combo.currentTextChanged.connect(lambda _text: self._fill_choices())
+        self.cap_combo.currentTextChanged.connect(lambda _text: self._fill_characteristics())
+        self.char_list.sigChanged.connect(self._on_characteristics_change)
         self._on_panel_change(self.panel_combo.current_dataset())
 
     def _on_workspace_change(self) -> None:
@@ -102,7 +136,7 @@ class CharAdjTab(AnalysisTab):
         return [c for c in frame.columns if c not in ("date", "id") and pd.api.types.is_numeric_dtype(frame[c])]
 
     def _on_panel_change(self, _dataset: object) -> None:
-        """Offer the panel's numeric columns as return, market cap and characteristics."""
+        """Offer the panel's numeric columns; the return and market cap are found by name."""
         columns = self._numeric_columns()
         lowered = {c.lower(): c for c in columns}
         with QSignalBlocker(self.return_combo):
@@ -111,17 +145,57 @@ class CharAdjTab(AnalysisTab):
             default = next((lowered[n] for n in ("re", *RETURN_NAMES) if n in lowered), None)
             if default is not None:
                 self.return_combo.setCurrentText(default)
-        self.cap_combo.clear()
-        self.cap_combo.addItems(columns)
-        cap = next((lowered[n] for n in CAP_NAMES if n in lowered), None)
-        if cap is not None:
+        self._fill_choices()
+
+    def _fill_choices(self) -> None:
+        """Market-cap choices (never the return; a column named like a cap by default), then
+        the characteristics."""
+        columns = [c for c in self._numeric_columns() if c != self.return_combo.currentText()]
+        cap = next((c for c in columns if c.lower() in CAP_NAMES), NO_CAP)
+        with QSignalBlocker(self.cap_combo):
+            self.cap_combo.clear()
+            self.cap_combo.addItems([NO_CAP, *columns])
             self.cap_combo.setCurrentText(cap)
         self._fill_characteristics()
 
+    def market_cap(self) -> str | None:
+        """The chosen market-cap column, or None."""
+        text = self.cap_combo.currentText()
+        return None if text in ("", NO_CAP) else text
+
     def _fill_characteristics(self) -> None:
-        """Every numeric column but the return and market cap, all ticked."""
-        skip = {self.return_combo.currentText()} | {c for c in self._numeric_columns() if c.lower() in CAP_NAMES}
-        self.char_list.set_names(name for name in self._numeric_columns() if name not in skip)
+        """Every numeric column but the return, the market cap and non-characteristics, all ticked."""
+        skip = {self.return_combo.currentText(), self.market_cap()}
+        self.char_list.set_names(
+            c for c in self._numeric_columns()
+            if c not in skip and c.lower() not in CAP_NAMES and c.lower() not in NOT_CHARACTERISTICS
+        )
+        self._on_characteristics_change()
+
+    def _on_characteristics_change(self) -> None:
+        """The look-ahead warning shows while a characteristic not built here is ticked."""
+        self.lag_note.setVisible(any(c not in BUILT for c in self.char_list.checked()))
+
+    # --- building characteristics ------------------------------------------------------
+    def build_characteristics(self) -> bool:
+        """Build lagged size, momentum and reversal from the chosen panel on the worker pool."""
+        dataset = self.panel_combo.current_dataset()
+        if dataset is None or not self.return_combo.currentText():
+            self.notifier.warn("No stock panel with a return column loaded; open one (File › Open stock panel).")
+            return False
+        self._building = dataset
+        factory = partial(build_characteristics_job, dataset.data, ret_col=self.return_combo.currentText(),
+                          cap_col=self.market_cap(), source=dataset.name)
+        return self.build_runner.submit(factory, f"Building characteristics of {dataset.name}…")
+
+    def _on_built(self, built: BuiltCharacteristics) -> None:
+        """The panel with built characteristics joins the workspace, chosen, with them ticked."""
+        source = self._building
+        name = f"{source.name} + built characteristics"
+        self.workspace.add(Dataset(name, "panel", built.panel, describe_frame(built.panel, "rows"),
+                                   notes=(*source.notes, *built.notes), simulated=source.simulated))
+        self.panel_combo.select(name)
+        self.char_list.set_checked(built.columns)
 
     def make_job(self):
         dataset = self.panel_combo.current_dataset()
@@ -133,7 +207,9 @@ class CharAdjTab(AnalysisTab):
         portfolios = self.portfolios_combo.current_dataset()
         wls = self.weighting_combo.currentText() == WEIGHTINGS[1]
         top = self.top_spin.value() or None
-        cap = self.cap_combo.currentText() or None
+        cap = self.market_cap()
+        if cap is None and (wls or top):
+            raise InputError("WLS and the top-cap filter need a market cap; choose the market-cap column.")
         factory = partial(
             cross_section_report_job, dataset.data, portfolios.data if portfolios is not None else None,
             ret_col=self.return_combo.currentText(), chars=chars, weight_col=cap if wls else None, top_pct=top,
@@ -150,7 +226,7 @@ class CharAdjTab(AnalysisTab):
         self.notes_label = NotesLabel()
         self.returns_plot = TimeSeriesPlot("Cumulative characteristic returns (pure-play portfolios)",
                                            "sum of returns")
-        self.premia_plot = BarPlot("Fama-MacBeth premia per period with 95% intervals", "return")
+        self.premia_plot = BarPlot("Fama-MacBeth premia with 95% intervals", "return")
         self.fm_view = DataFrameView()
         self.portfolio_combo = QComboBox()
         self.portfolio_plot = TimeSeriesPlot("Raw vs characteristic-implied vs adjusted (cumulative)",
@@ -171,6 +247,9 @@ class CharAdjTab(AnalysisTab):
         self.plots.addTab(self.per_date_view, "Per date")
         self.portfolio_combo.currentTextChanged.connect(self.select_portfolio)
         self.date_combo.currentTextChanged.connect(self.select_date)
+        self.portfolio_plot.set_empty_hint("No portfolios: open a portfolios file (portfolio, id, weight) with "
+                                           "File › Open portfolios, choose it under Portfolios and run again.")
+        self.weights_view.set_empty_hint("Choose a date above to see its pure-play weights.")
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.notes_label)
@@ -181,10 +260,13 @@ class CharAdjTab(AnalysisTab):
         self.notes_label.set_notes([*self._notes, *report.notes], simulated=self._simulated)
         self.returns_plot.set_frame(results.cumulative)
         ci = results.conf_int()
+        self.premia_plot.setTitle(f"Fama-MacBeth premia {period_label(periods_per_year_of(report))} "
+                                  "with 95% intervals")
         self.premia_plot.set_bars(list(ci["characteristic"]), ci["premium"].to_numpy(), ci["lower"].to_numpy(),
                                   ci["upper"].to_numpy())
-        self.fm_view.set_frame(ci)
-        self.per_date_view.set_frame(results.coefficients)
+        self.fm_view.set_frame(ci, kinds={"std_err": "return"})
+        returns = dict.fromkeys(results.regressors, "return")  # each date's coefficient is a return
+        self.per_date_view.set_frame(results.coefficients, kinds=returns)
         names = report.adjusted.portfolios if report.adjusted is not None else []
         with QSignalBlocker(self.portfolio_combo):
             self.portfolio_combo.clear()

@@ -52,6 +52,6 @@ class DatasetCombo(QComboBox):
                 self.addItem(dataset.name, dataset.name)
                 self.setItemData(self.count() - 1, dataset.summary, role=3)  # tooltip
             index = self.findData(current)
-            self.setCurrentIndex(index if index >= 0 else 0)
+            self.setCurrentIndex(max(index, 0))
         if self.currentData() != current:
             self.sigDatasetChanged.emit(self.current_dataset())

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QWidget
 
 from analytics.regression.models import MODELS
+from gui.widgets.check_list import CheckList
 
-__all__ = ["NotesLabel", "CheckList", "ModelCombo"]
+__all__ = ["CheckList", "ModelCombo", "NotesLabel"]
 
 
 class NotesLabel(QLabel):
@@ -25,35 +26,6 @@ class NotesLabel(QLabel):
         """Show ``notes`` once each, in order; 'SIMULATED demo data.' first when it applies."""
         lines = (["SIMULATED demo data."] if simulated else []) + list(notes)
         self.setText(" ".join(dict.fromkeys(lines)))
-
-
-class CheckList(QListWidget):
-    """A list of names with a tick box each (funds, characteristics)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setMinimumHeight(110)
-        self.setMaximumHeight(220)
-
-    def set_names(self, names: Iterable[str]) -> None:
-        """Replace the list with ``names``, all ticked."""
-        self.clear()
-        for name in names:
-            item = QListWidgetItem(str(name))
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked)
-            self.addItem(item)
-
-    def set_all_checked(self, checked: bool) -> None:
-        """Tick or untick every name."""
-        state = Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked
-        for i in range(self.count()):
-            self.item(i).setCheckState(state)
-
-    def checked(self) -> list[str]:
-        """The ticked names, in list order."""
-        items = (self.item(i) for i in range(self.count()))
-        return [i.text() for i in items if i.checkState() == Qt.CheckState.Checked]
 
 
 class ModelCombo(QComboBox):
