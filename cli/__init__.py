@@ -17,7 +17,7 @@ from analytics.errors import InputError
 __all__ = ["main", "build_parser", "COMMANDS"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("cli.regress", "cli.exposures", "cli.crosssection", "cli.charadj", "cli.wrds", "cli.store", "cli.demo")
+COMMANDS = ("cli.regress", "cli.holdings", "cli.exposures", "cli.report", "cli.crosssection", "cli.charadj", "cli.wrds", "cli.store", "cli.demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
