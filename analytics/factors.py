@@ -43,23 +43,49 @@ RF = "RF"
 #: Tradable factors in the order tables show them: Fama-French and momentum, the q-factors
 #: (market shared with Fama-French), AQR's.
 FACTOR_NAMES = (
-    "Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM",
-    "R_ME", "R_IA", "R_ROE", "R_EG",
-    "BAB", "QMJ", "HML_DEVIL",
+    "Mkt-RF",
+    "SMB",
+    "HML",
+    "RMW",
+    "CMA",
+    "MOM",
+    "R_ME",
+    "R_IA",
+    "R_ROE",
+    "R_EG",
+    "BAB",
+    "QMJ",
+    "HML_DEVIL",
 )
 
 #: The Ken French library's spellings (``Mom   `` with trailing spaces; ``WML`` in the
 #: international momentum files), and the usual spellings users give them.
 KENFRENCH_ALIASES = {
-    "mkt-rf": "Mkt-RF", "mkt_rf": "Mkt-RF", "mktrf": "Mkt-RF", "mkt rf": "Mkt-RF",
-    "smb": "SMB", "hml": "HML", "rmw": "RMW", "cma": "CMA",
-    "mom": "MOM", "umd": "MOM", "wml": "MOM", "momentum": "MOM",
-    "rf": RF, "risk-free": RF, "riskfree": RF,
+    "mkt-rf": "Mkt-RF",
+    "mkt_rf": "Mkt-RF",
+    "mktrf": "Mkt-RF",
+    "mkt rf": "Mkt-RF",
+    "smb": "SMB",
+    "hml": "HML",
+    "rmw": "RMW",
+    "cma": "CMA",
+    "mom": "MOM",
+    "umd": "MOM",
+    "wml": "MOM",
+    "momentum": "MOM",
+    "rf": RF,
+    "risk-free": RF,
+    "riskfree": RF,
     "mkt": "MKT",  # a total market return: the loader makes Mkt-RF = MKT - RF
 }
 #: global-q.org's q-factor files: ``R_F`` is the risk-free rate, ``R_MKT`` the market's excess return.
 QFACTOR_ALIASES = {
-    "r_f": RF, "r_mkt": "Mkt-RF", "r_me": "R_ME", "r_ia": "R_IA", "r_roe": "R_ROE", "r_eg": "R_EG",
+    "r_f": RF,
+    "r_mkt": "Mkt-RF",
+    "r_me": "R_ME",
+    "r_ia": "R_IA",
+    "r_roe": "R_ROE",
+    "r_eg": "R_EG",
 }
 #: AQR's factor workbooks, named by their first sheet (``BAB Factors``, ``QMJ Factors``, ``HML Devil``).
 AQR_ALIASES = {"bab": "BAB", "qmj": "QMJ", "hml_devil": "HML_DEVIL", "hml devil": "HML_DEVIL"}
@@ -76,8 +102,12 @@ MODELS: dict[str, tuple[str, ...]] = {
     "q5": ("Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG"),
 }
 LABELS = {
-    "capm": "CAPM", "ff3": "Fama-French 3", "carhart": "Carhart: FF3 + momentum", "ff5": "Fama-French 5",
-    "ff6": "FF5 + momentum", "q5": "Hou-Xue-Zhang q5",
+    "capm": "CAPM",
+    "ff3": "Fama-French 3",
+    "carhart": "Carhart: FF3 + momentum",
+    "ff5": "Fama-French 5",
+    "ff6": "FF5 + momentum",
+    "q5": "Hou-Xue-Zhang q5",
 }
 
 
@@ -104,7 +134,8 @@ def model_spec(spec: str) -> str:
     if not columns or ("," not in text and canonical_factor_name(text) is None):
         raise InputError(
             f"unknown model {spec!r}; use one of {', '.join(MODELS)}, or list factor columns such as "
-            "Mkt-RF,SMB,HML,BAB.", option="model",
+            "Mkt-RF,SMB,HML,BAB.",
+            option="model",
         )
     names = [canonical_factor_name(c) or c for c in columns]
     if RF in names:

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analytics.errors import InputError
 
-__all__ = ["PERIODS_PER_YEAR", "FREQUENCIES", "detect_frequency", "normalize_dates", "resolve_frequency"]
+__all__ = ["FREQUENCIES", "PERIODS_PER_YEAR", "detect_frequency", "normalize_dates", "resolve_frequency"]
 
 PERIODS_PER_YEAR = {"daily": 252, "weekly": 52, "monthly": 12}
 FREQUENCIES = tuple(PERIODS_PER_YEAR)

@@ -13,7 +13,7 @@ from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from typing import TypeVar
 
-__all__ = ["Progress", "Job", "run"]
+__all__ = ["Job", "Progress", "run"]
 
 R = TypeVar("R")
 

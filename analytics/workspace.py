@@ -27,8 +27,13 @@ from analytics.data.returns import ReturnsData
 from analytics.jobs import Job, Progress
 
 __all__ = [
-    "Dataset", "load_dataset_job", "demo_datasets", "demo_job", "describe_returns", "describe_frame",
+    "Dataset",
+    "demo_datasets",
+    "demo_job",
+    "describe_frame",
+    "describe_returns",
     "famafrench_dataset_job",
+    "load_dataset_job",
 ]
 
 
@@ -72,6 +77,7 @@ def describe_frame(frame: pd.DataFrame, what: str) -> str:
 
 def demo_datasets(demo: DemoWorkspace) -> list[Dataset]:
     """The demo workspace as data sets, labelled as simulated."""
+
     def returns(assets: pd.DataFrame, factors: pd.DataFrame, name: str) -> Dataset:
         data = ReturnsData(assets, factors, "daily", name)
         return Dataset(name, "returns", data, describe_returns(data), simulated=True)
@@ -83,10 +89,17 @@ def demo_datasets(demo: DemoWorkspace) -> list[Dataset]:
         returns(demo.funds, demo.factors, "Demo funds + factors (daily)"),
         returns(empty, demo.factors, "Demo factors (daily)"),
         returns(demo.stocks, demo.factors, "Demo stocks (daily)"),
-        Dataset("Demo holdings (rotation fund)", "holdings", holdings, describe_frame(holdings, "holdings"), simulated=True),
+        Dataset(
+            "Demo holdings (rotation fund)", "holdings", holdings, describe_frame(holdings, "holdings"), simulated=True
+        ),
         Dataset("Demo stock panel (monthly)", "panel", panel, describe_frame(panel, "rows"), simulated=True),
-        Dataset("Demo portfolios", "portfolios", demo.portfolios,
-                describe_frame(demo.portfolios, "positions"), simulated=True),
+        Dataset(
+            "Demo portfolios",
+            "portfolios",
+            demo.portfolios,
+            describe_frame(demo.portfolios, "positions"),
+            simulated=True,
+        ),
     ]
 
 

@@ -37,8 +37,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", help=f"workloads to run (default all: {', '.join(known)})")
     parser.add_argument("--quick", action="store_true", help="small sizes, to check the scripts run")
-    parser.add_argument("--blas-threads", type=int, default=1, metavar="N",
-                        help="BLAS threads for ours and the baseline alike (default 1)")
+    parser.add_argument(
+        "--blas-threads",
+        type=int,
+        default=1,
+        metavar="N",
+        help="BLAS threads for ours and the baseline alike (default 1)",
+    )
     args = parser.parse_args()
     unknown = [n for n in args.names if n not in known]
     if unknown:
@@ -46,9 +51,12 @@ def main() -> int:
     # Child processes (bench workloads that measure a process's memory) inherit the same pin.
     os.environ["FACTORDESK_BENCH_BLAS_THREADS"] = str(args.blas_threads)
     with pin_blas(args.blas_threads):
-        print(f"threads: {thread_settings()} for ours and the baseline; {os.cpu_count()} cores, load "
-              f"{os.getloadavg()[0]:.1f}; the cross-sections' local engine would pick {LocalEngine().threads} "
-              "thread(s) now (crosssection_fm runs on 1, and on 2 in its second line)", flush=True)
+        print(
+            f"threads: {thread_settings()} for ours and the baseline; {os.cpu_count()} cores, load "
+            f"{os.getloadavg()[0]:.1f}; the cross-sections' local engine would pick {LocalEngine().threads} "
+            "thread(s) now (crosssection_fm runs on 1, and on 2 in its second line)",
+            flush=True,
+        )
         for name in args.names or known:
             print(format_line(measure(name, known[name](args.quick))), flush=True)
     return 0

@@ -14,17 +14,25 @@ import warnings
 
 from analytics.errors import InputError
 
-__all__ = ["main", "build_parser", "COMMANDS"]
+__all__ = ["COMMANDS", "build_parser", "main"]
 
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMANDS = ("cli.regress", "cli.holdings", "cli.exposures", "cli.report", "cli.crosssection", "cli.charadj", "cli.wrds", "cli.store", "cli.demo")
+COMMANDS = (
+    "cli.regress",
+    "cli.holdings",
+    "cli.exposures",
+    "cli.report",
+    "cli.crosssection",
+    "cli.charadj",
+    "cli.wrds",
+    "cli.store",
+    "cli.demo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full parser: every subcommand registered by its module."""
-    parser = argparse.ArgumentParser(
-        prog="factordesk", description="FactorDesk: what really drives a fund's returns."
-    )
+    parser = argparse.ArgumentParser(prog="factordesk", description="FactorDesk: what really drives a fund's returns.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(name).register(sub)

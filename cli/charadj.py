@@ -16,9 +16,12 @@ __all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("charadj", help="characteristic-adjusted returns of portfolios",
-                       description="raw = Σ w r, implied = (Σ w z)·b, adjusted = raw - implied per date, over "
-                                   "the holdings in that date's cross-section (coverage = their weight share).")
+    p = sub.add_parser(
+        "charadj",
+        help="characteristic-adjusted returns of portfolios",
+        description="raw = Σ w r, implied = (Σ w z)·b, adjusted = raw - implied per date, over "
+        "the holdings in that date's cross-section (coverage = their weight share).",
+    )
     add_model_options(p)
     p.add_argument("--portfolios", metavar="FILE", required=True, help="portfolio, id, weight")
     p.add_argument("--date", metavar="YYYY-MM", help="only this month (default: every date)")

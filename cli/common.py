@@ -26,27 +26,43 @@ __all__ = ["KENFRENCH", "add_data_options", "emit", "load_inputs", "print_notes"
 def add_data_options(parser: argparse.ArgumentParser, *, factors_required: bool = False) -> None:
     """--factors, --model, --freq, --factor-units, --units, --missing, --region, --keep-outliers:
     how returns and factors are read."""
-    parser.add_argument("--factors", metavar="SOURCE", action="append", required=factors_required,
-                        help="factor file (Ken French CSV or _CSV.zip, q-factor CSV, AQR workbook, any table), or "
-                             "kenfrench[:MODEL[:REGION]] for the Ken French library (downloaded once, then cached; "
-                             "REGION: developed, developed_ex_us, europe, japan, asia_pacific_ex_japan, "
-                             "north_america, emerging); repeat to join several on date (default: the factor "
-                             "columns of the returns file)")
+    parser.add_argument(
+        "--factors",
+        metavar="SOURCE",
+        action="append",
+        required=factors_required,
+        help="factor file (Ken French CSV or _CSV.zip, q-factor CSV, AQR workbook, any table), or "
+        "kenfrench[:MODEL[:REGION]] for the Ken French library (downloaded once, then cached; "
+        "REGION: developed, developed_ex_us, europe, japan, asia_pacific_ex_japan, "
+        "north_america, emerging); repeat to join several on date (default: the factor "
+        "columns of the returns file)",
+    )
     parser.add_argument("--offline", action="store_true", help="with --factors kenfrench: use the cache only")
     models = "; ".join(f"{name} ({LABELS[name]}: {', '.join(factors)})" for name, factors in MODELS.items())
-    parser.add_argument("--model", type=_model, metavar="MODEL",
-                        help=f"factor model: {models}; or factor columns COL,COL,... (default: the largest "
-                             "available)")
+    parser.add_argument(
+        "--model",
+        type=_model,
+        metavar="MODEL",
+        help=f"factor model: {models}; or factor columns COL,COL,... (default: the largest available)",
+    )
     parser.add_argument("--freq", choices=["auto", *FREQUENCIES], default="auto", help="data frequency")
     parser.add_argument("--factor-units", choices=UNITS, default="auto", help="factor returns in percent or decimals")
     parser.add_argument("--units", choices=UNITS, default="auto", help="asset returns in percent or decimals")
-    parser.add_argument("--missing", metavar="NUMBER", action="append", type=_numbers, default=[],
-                        help="a number that means 'missing' in your files, e.g. --missing -99.99 (repeat, or "
-                             "--missing=-99.99,-999); Ken French files' own codes always apply")
-    parser.add_argument("--region", metavar="REGION",
-                        help="region column of an AQR factor workbook (default: USA)")
-    parser.add_argument("--keep-outliers", action="store_true",
-                        help="keep values out of line with their column by orders of magnitude (default: refuse)")
+    parser.add_argument(
+        "--missing",
+        metavar="NUMBER",
+        action="append",
+        type=_numbers,
+        default=[],
+        help="a number that means 'missing' in your files, e.g. --missing -99.99 (repeat, or "
+        "--missing=-99.99,-999); Ken French files' own codes always apply",
+    )
+    parser.add_argument("--region", metavar="REGION", help="region column of an AQR factor workbook (default: USA)")
+    parser.add_argument(
+        "--keep-outliers",
+        action="store_true",
+        help="keep values out of line with their column by orders of magnitude (default: refuse)",
+    )
 
 
 def _model(text: str) -> str:
@@ -65,9 +81,15 @@ def _numbers(text: str) -> tuple[float, ...]:
 
 def read_options(args: argparse.Namespace, **kwargs: str | None) -> ReadOptions:
     """The options every returns file is read with (``kwargs``: e.g. the id column of a long file)."""
-    return ReadOptions(freq=args.freq, units=args.units, factor_units=args.factor_units,
-                       missing=tuple(n for group in args.missing for n in group), region=args.region,
-                       keep_outliers=args.keep_outliers, **kwargs)
+    return ReadOptions(
+        freq=args.freq,
+        units=args.units,
+        factor_units=args.factor_units,
+        missing=tuple(n for group in args.missing for n in group),
+        region=args.region,
+        keep_outliers=args.keep_outliers,
+        **kwargs,
+    )
 
 
 def load_inputs(
@@ -81,8 +103,9 @@ def load_inputs(
     if not args.factors:
         return data, data
     file_options = replace(options, id_col=None, ret_col=None)
-    factors = jobs.run(factor_sources_job(args.factors, freq=data.freq, model=args.model, offline=args.offline,
-                                          options=file_options))
+    factors = jobs.run(
+        factor_sources_job(args.factors, freq=data.freq, model=args.model, offline=args.offline, options=file_options)
+    )
     if factors.freq != data.freq:
         raise InputError(
             f"{data.source} is {data.freq} but {factors.source} is {factors.freq}; use factors of the same "
@@ -112,6 +135,14 @@ def emit(tables: Mapping[str, pd.DataFrame], main: str, out: str | None) -> None
         path = export_tables(tables, out, main=main)
         print(f"wrote {path}", file=sys.stderr)
         return
-    with pd.option_context("display.max_rows", 500, "display.max_columns", 50, "display.width", 200,
-                           "display.float_format", "{:.4f}".format):
+    with pd.option_context(
+        "display.max_rows",
+        500,
+        "display.max_columns",
+        50,
+        "display.width",
+        200,
+        "display.float_format",
+        "{:.4f}".format,
+    ):
         print(tables[main].to_string(index=False))

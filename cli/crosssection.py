@@ -26,25 +26,40 @@ __all__ = ["add_model_options", "fit_from_args", "register", "run"]
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
     """--panel and the options of the cross-sectional model, spelled once for both commands."""
-    p.add_argument("--panel", metavar="FILE", required=True,
-                   help="long panel: date, id, return, characteristics (CSV, Excel, Parquet), or a "
-                        "date-partitioned dataset folder")
+    p.add_argument(
+        "--panel",
+        metavar="FILE",
+        required=True,
+        help="long panel: date, id, return, characteristics (CSV, Excel, Parquet), or a "
+        "date-partitioned dataset folder",
+    )
     p.add_argument("--id-col", metavar="COL", help="id column (default: id, permno or ticker)")
     p.add_argument("--chars", metavar="A,B", help="characteristics (default: every other numeric column)")
     p.add_argument("--ret-col", metavar="COL", default="re", help="excess return column (default: re)")
     p.add_argument("--weight-col", metavar="COL", help="WLS with these weights (market cap)")
     p.add_argument("--top-pct", type=float, metavar="P", help="only the largest P%% of stocks by market cap")
     p.add_argument("--cap-col", metavar="COL", help="market cap for --top-pct (default: --weight-col or mcap)")
-    p.add_argument("--winsorize", type=float, metavar="P",
-                   help="clip characteristics at their P and 100-P percentiles per date")
+    p.add_argument(
+        "--winsorize", type=float, metavar="P", help="clip characteristics at their P and 100-P percentiles per date"
+    )
     p.add_argument("--constant", action="store_true", help="add a constant (the chapter has none)")
-    p.add_argument("--engine", choices=list(ENGINES), default="local",
-                   help="where the per-date blocks run: this process (default) or a Dask cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="with --engine dask: the cluster's scheduler (tcp://host:8786; default: a local cluster)")
+    p.add_argument(
+        "--engine",
+        choices=list(ENGINES),
+        default="local",
+        help="where the per-date blocks run: this process (default) or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the cluster's scheduler (tcp://host:8786; default: a local cluster)",
+    )
     p.add_argument("--block-dates", type=int, metavar="N", help="dates per block (default: about 64 MB of rows)")
-    p.add_argument("--save-dataset", metavar="FOLDER",
-                   help="also write the panel file as a date-partitioned dataset folder, for later --panel FOLDER")
+    p.add_argument(
+        "--save-dataset",
+        metavar="FOLDER",
+        help="also write the panel file as a date-partitioned dataset folder, for later --panel FOLDER",
+    )
 
 
 def fit_from_args(args: argparse.Namespace, *, month: str | None = None) -> tuple[CrossSectionResults, tuple[str, ...]]:
@@ -56,9 +71,14 @@ def fit_from_args(args: argparse.Namespace, *, month: str | None = None) -> tupl
         raise InputError("--scheduler is the address of a Dask cluster; add --engine dask.")
     panel, name, notes = _panel(args, month)
     model = CrossSectionModel(
-        panel, ret_col=args.ret_col, chars=split_list(args.chars), weight_col=args.weight_col,
-        top_pct=args.top_pct, cap_col=args.cap_col,
-        winsorize=None if args.winsorize is None else args.winsorize / 100, constant=args.constant,
+        panel,
+        ret_col=args.ret_col,
+        chars=split_list(args.chars),
+        weight_col=args.weight_col,
+        top_pct=args.top_pct,
+        cap_col=args.cap_col,
+        winsorize=None if args.winsorize is None else args.winsorize / 100,
+        constant=args.constant,
         source=name,
     )
     options = {"block_dates": args.block_dates} if args.block_dates else {}
@@ -103,9 +123,12 @@ def _month(text: str) -> pd.Period:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("crosssection", help="characteristic returns per date and Fama-MacBeth premia",
-                       description="Per date: returns on z-scored characteristics (no constant); then the "
-                                   "Fama-MacBeth premia. Characteristics are used as given: lag them yourself.")
+    p = sub.add_parser(
+        "crosssection",
+        help="characteristic returns per date and Fama-MacBeth premia",
+        description="Per date: returns on z-scored characteristics (no constant); then the "
+        "Fama-MacBeth premia. Characteristics are used as given: lag them yourself.",
+    )
     add_model_options(p)
     p.add_argument("--nw-lags", type=int, metavar="L", help="Newey-West lags for t_nw (default: 4(T/100)^(2/9))")
     p.add_argument("--out", metavar="FILE", help="per-date coefficients, n, r2 (.csv, or .xlsx with all tables)")

@@ -18,7 +18,8 @@ from cli.common import print_notes
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "holdings", help="read holdings files as published and write date, id, weight, kind",
+        "holdings",
+        help="read holdings files as published and write date, id, weight, kind",
         description="Read holdings files or folders (plain tables, or ARK, iShares, SPDR, Invesco, Vanguard and "
         "broker exports as published) and write one row per position: date, id, weight (decimal), kind "
         "(security or cash), sorted by date then weight.",
@@ -32,8 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     held = load_holdings(args.paths, id_col=args.id_col, date=args.date)
-    summary = [f"{d.date()}: {int(r.positions)} positions, weights sum to {r.weight_sum:.4f}, cash "
-               f"{r.cash_weight:.4f}" for d, r in held.summary.iterrows()]
+    summary = [
+        f"{d.date()}: {int(r.positions)} positions, weights sum to {r.weight_sum:.4f}, cash {r.cash_weight:.4f}"
+        for d, r in held.summary.iterrows()
+    ]
     print_notes([*held.notes, *summary])
     frame = held.frame.assign(date=held.frame["date"].dt.strftime("%Y-%m-%d"))
     if args.out:

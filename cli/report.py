@@ -36,27 +36,47 @@ REPORT_SUFFIXES = (".pdf", ".html", ".htm")
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "report", parents=[_regress_parser()], conflict_handler="resolve",
+        "report",
+        parents=[_regress_parser()],
+        conflict_handler="resolve",
         help="write a fund report (profile, tables, charts) as PDF or HTML",
         description="Per fund: the profile in plain language, summary, loadings with 95% intervals, return "
         "attribution and risk, cumulative abnormal return, rolling loadings; a peer table for several funds; "
         "with holdings, style shifts and bottom-up vs top-down. Takes every regress option.",
     )
-    p.add_argument("--window", type=int, metavar="N",
-                   help="rolling-loadings window in periods (default: 36 months, 52 weeks, 252 days)")
+    p.add_argument(
+        "--window",
+        type=int,
+        metavar="N",
+        help="rolling-loadings window in periods (default: 36 months, 52 weeks, 252 days)",
+    )
     p.add_argument("--split", metavar="DATE,...", help="also fit before and after these dates")
-    p.add_argument("--rank", choices=list(RANKINGS), default="alpha_t",
-                   help="peer table order: alpha t-statistic or information ratio (alpha / ivol)")
+    p.add_argument(
+        "--rank",
+        choices=list(RANKINGS),
+        default="alpha_t",
+        help="peer table order: alpha t-statistic or information ratio (alpha / ivol)",
+    )
     p.add_argument("--holdings", metavar="H", nargs="+", help="holdings file(s) of one fund (as for exposures)")
     p.add_argument("--returns", dest="stock_returns", metavar="R", help="stock returns for the holdings' betas")
-    p.add_argument("--holdings-fund", metavar="NAME",
-                   help="the fund in RETURNS the holdings belong to (default: the holdings-implied fund)")
-    p.add_argument("--beta-window", type=int, metavar="N", help="rolling stock betas over N periods (default: full sample)")
+    p.add_argument(
+        "--holdings-fund",
+        metavar="NAME",
+        help="the fund in RETURNS the holdings belong to (default: the holdings-implied fund)",
+    )
+    p.add_argument(
+        "--beta-window", type=int, metavar="N", help="rolling stock betas over N periods (default: full sample)"
+    )
     p.add_argument("--id-col", metavar="COL", help="id column of the holdings")
     p.add_argument("--returns-id-col", metavar="COL", help="id column of a long stock returns file")
     p.add_argument("--rescale", action="store_true", help="rescale each date's weights to sum to 1")
-    p.add_argument("--drift", type=float, default=DEFAULT_THRESHOLD, metavar="AMOUNT",
-                   help=f"flag holdings dates where an exposure moves by more than AMOUNT (default {DEFAULT_THRESHOLD})")
+    p.add_argument(
+        "--drift",
+        type=float,
+        default=DEFAULT_THRESHOLD,
+        metavar="AMOUNT",
+        help=f"flag holdings dates where an exposure moves by more than AMOUNT (default {DEFAULT_THRESHOLD})",
+    )
     p.add_argument("--title", metavar="TEXT", help="report title (default: 'Factor report: ...')")
     p.add_argument("--simulated", action="store_true", help="label the report SIMULATED (automatic for demo files)")
     p.add_argument("--out", metavar="FILE", required=True, help="FILE.pdf or FILE.html")
@@ -77,11 +97,24 @@ def run(args: argparse.Namespace) -> int:
     _check_request(args)
     data, factors = load_inputs(args.returns, args)
     cov = {"cov_type": "hac", "cov_config": {"maxlags": args.hac}} if args.hac is not None else {}
-    report = jobs.run(fund_report_job(
-        data.assets, factors.factors, freq=data.freq, window=args.window, splits=split_list(args.split),
-        funds=split_list(args.funds), returns_source=data.source, model=args.model, excess=args.excess,
-        start=args.start, end=args.end, periods_per_year=args.periods_per_year, source=factors.source, **cov,
-    ))
+    report = jobs.run(
+        fund_report_job(
+            data.assets,
+            factors.factors,
+            freq=data.freq,
+            window=args.window,
+            splits=split_list(args.split),
+            funds=split_list(args.funds),
+            returns_source=data.source,
+            model=args.model,
+            excess=args.excess,
+            start=args.start,
+            end=args.end,
+            periods_per_year=args.periods_per_year,
+            source=factors.source,
+            **cov,
+        )
+    )
     notes = [*data.notes, *factors.notes, *report.results.notes, *report.notes]
     exposures = drift = None
     if args.holdings:
@@ -89,13 +122,29 @@ def run(args: argparse.Namespace) -> int:
         drift = style_drift(exposures, threshold=args.drift, factors=factors.factors)
         notes += [*more, *exposures.notes, *drift.notes]
     print_notes(notes)
-    files = [args.returns, *(args.factors or []), *(args.holdings or []), *([args.stock_returns] if args.holdings else [])]
+    files = [
+        args.returns,
+        *(args.factors or []),
+        *(args.holdings or []),
+        *([args.stock_returns] if args.holdings else []),
+    ]
     from gui.resources import APP_VERSION
 
-    run_info = run_block(report.results, data_files=[Path(f).name for f in files], version=APP_VERSION,
-                         simulated=args.simulated or any(_is_demo_file(f) for f in files))
-    sheet = build_tearsheet(report, run=run_info, rank_by=args.rank, exposures=exposures, drift=drift,
-                            holdings_fund=args.holdings_fund, title=args.title)
+    run_info = run_block(
+        report.results,
+        data_files=[Path(f).name for f in files],
+        version=APP_VERSION,
+        simulated=args.simulated or any(_is_demo_file(f) for f in files),
+    )
+    sheet = build_tearsheet(
+        report,
+        run=run_info,
+        rank_by=args.rank,
+        exposures=exposures,
+        drift=drift,
+        holdings_fund=args.holdings_fund,
+        title=args.title,
+    )
     path = _render(sheet, args.out)
     print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -121,14 +170,26 @@ def _exposures(args: argparse.Namespace, data, factors) -> tuple[object, list[st
     fund = None
     if args.holdings_fund is not None:
         if args.holdings_fund not in data.assets.columns:
-            raise InputError(f"--holdings-fund {args.holdings_fund!r} is not a fund of {data.source}; funds are "
-                             f"{', '.join(map(str, data.assets.columns))}.")
+            raise InputError(
+                f"--holdings-fund {args.holdings_fund!r} is not a fund of {data.source}; funds are "
+                f"{', '.join(map(str, data.assets.columns))}."
+            )
         fund = data.assets[args.holdings_fund]
     method = "rolling" if args.beta_window is not None else "full"
-    exposures = jobs.run(exposures_job(
-        holdings.frame, stocks.assets, factors.factors, freq=stocks.freq, method=method, window=args.beta_window,
-        model=args.model, excess=args.excess, source=factors.source, fund_returns=fund,
-    ))
+    exposures = jobs.run(
+        exposures_job(
+            holdings.frame,
+            stocks.assets,
+            factors.factors,
+            freq=stocks.freq,
+            method=method,
+            window=args.beta_window,
+            model=args.model,
+            excess=args.excess,
+            source=factors.source,
+            fund_returns=fund,
+        )
+    )
     return exposures, [*stocks.notes, *holdings.notes]
 
 

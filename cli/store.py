@@ -13,7 +13,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("store", help="list the local store of pulled data")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("list", help="list stored tables (and any damaged entry, with the fix)").set_defaults(
-        handler=run)
+        handler=run
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -24,8 +25,16 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if entries:
         table = pd.DataFrame(
-            [{"name": e.name, "rows": e.rows, "pulled_at": e.pulled_at[:19].replace("T", " "), "source": e.source,
-              "query": e.query} for e in entries]
+            [
+                {
+                    "name": e.name,
+                    "rows": e.rows,
+                    "pulled_at": e.pulled_at[:19].replace("T", " "),
+                    "source": e.source,
+                    "query": e.query,
+                }
+                for e in entries
+            ]
         )
         with pd.option_context("display.max_colwidth", 80, "display.width", 250):
             print(table.to_string(index=False))

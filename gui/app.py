@@ -101,8 +101,11 @@ def screenshot_mode(window: MainWindow, folder: Path, size: tuple[int, int], fil
     for path in take_screenshots(window, folder):
         print(path)
     if window.size().toTuple() != size:
-        print(f"warning: the window is {window.width()}x{window.height()}, not {size[0]}x{size[1]} "
-              "(its minimum size is larger)", file=sys.stderr)
+        print(
+            f"warning: the window is {window.width()}x{window.height()}, not {size[0]}x{size[1]} "
+            "(its minimum size is larger)",
+            file=sys.stderr,
+        )
     window.close()
     return 0
 
@@ -111,12 +114,25 @@ def run_gui(argv: list[str]) -> int:
     """``main.py`` with no subcommand: the window, ``--screenshot DIR`` or ``--selftest``."""
     parser = argparse.ArgumentParser(prog="factordesk")
     parser.add_argument("--screenshot", metavar="DIR", help="save a PNG of every tab (demo data) and exit")
-    parser.add_argument("--size", metavar="WxH", default="1440x900", type=_size,
-                        help="with --screenshot: the window's size in pixels (default 1440x900)")
-    parser.add_argument("--open", metavar="FILE", action="append", default=[],
-                        help="with --screenshot: load FILE (repeatable) instead of the demo workspace")
-    parser.add_argument("--selftest", action="store_true",
-                        help="run every tab on the demo data off screen, check the numbers, print one line and exit")
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        default="1440x900",
+        type=_size,
+        help="with --screenshot: the window's size in pixels (default 1440x900)",
+    )
+    parser.add_argument(
+        "--open",
+        metavar="FILE",
+        action="append",
+        default=[],
+        help="with --screenshot: load FILE (repeatable) instead of the demo workspace",
+    )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="run every tab on the demo data off screen, check the numbers, print one line and exit",
+    )
     args, qt_args = parser.parse_known_args(argv)
     if args.selftest:
         return run_selftest(qt_args)

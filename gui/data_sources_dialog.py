@@ -46,8 +46,9 @@ __all__ = ["DataSourcesDialog"]
 class DataSourcesDialog(QDialog):
     """WRDS connection, pull request, preview and the local store, in one window."""
 
-    def __init__(self, workspace: WorkspaceModel, notifier: Notifier, store: Store | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, workspace: WorkspaceModel, notifier: Notifier, store: Store | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Data sources")
         self.workspace = workspace
@@ -144,9 +145,13 @@ class DataSourcesDialog(QDialog):
         ids = [t for t in self.ids_edit.text().replace(";", ",").split(",") if t.strip()]
         tickers = self.id_kind.currentText() == "Tickers"
         return PullRequest.build(
-            self.start_edit.date().toString("yyyy-MM-dd"), self.end_edit.date().toString("yyyy-MM-dd"),
-            tickers=ids if tickers else (), permnos=() if tickers else ids, freq=self.freq_combo.currentText(),
-            legacy=self.legacy_check.isChecked(), chunk_size=self.chunk_size,
+            self.start_edit.date().toString("yyyy-MM-dd"),
+            self.end_edit.date().toString("yyyy-MM-dd"),
+            tickers=ids if tickers else (),
+            permnos=() if tickers else ids,
+            freq=self.freq_combo.currentText(),
+            legacy=self.legacy_check.isChecked(),
+            chunk_size=self.chunk_size,
         )
 
     def connect_source(self) -> None:
@@ -166,6 +171,7 @@ class DataSourcesDialog(QDialog):
 
     def preview(self) -> None:
         """Show the ticker -> permno mapping a pull would use (the permnos themselves for permnos)."""
+
         def job() -> Job[pd.DataFrame]:
             request = self.request()
             if not request.tickers:
@@ -177,6 +183,7 @@ class DataSourcesDialog(QDialog):
 
     def pull(self) -> None:
         """Pull into the store, then list it and add it to the workspace."""
+
         def job() -> Job[Pull]:
             return (yield from self._connected().pull(self.request(), self.store))
 
@@ -196,13 +203,33 @@ class DataSourcesDialog(QDialog):
         """List the store's entries; a damaged one is listed with what is wrong (adding it to the
         workspace says how to fix it), never hiding the others."""
         entries, damaged = self.store.scan()
-        self.store_view.set_frame(pd.DataFrame(
-            [{"name": e.name, "rows": e.rows, "freq": e.extra.get("freq", ""), "pulled": e.pulled_at[:16],
-              "query": e.query, "status": "ok"} for e in entries]
-            + [{"name": d.name, "rows": None, "freq": "", "pulled": "", "query": "", "status": f"damaged: {d.reason}"}
-               for d in damaged],
-            columns=["name", "rows", "freq", "pulled", "query", "status"],
-        ))
+        self.store_view.set_frame(
+            pd.DataFrame(
+                [
+                    {
+                        "name": e.name,
+                        "rows": e.rows,
+                        "freq": e.extra.get("freq", ""),
+                        "pulled": e.pulled_at[:16],
+                        "query": e.query,
+                        "status": "ok",
+                    }
+                    for e in entries
+                ]
+                + [
+                    {
+                        "name": d.name,
+                        "rows": None,
+                        "freq": "",
+                        "pulled": "",
+                        "query": "",
+                        "status": f"damaged: {d.reason}",
+                    }
+                    for d in damaged
+                ],
+                columns=["name", "rows", "freq", "pulled", "query", "status"],
+            )
+        )
 
     # --- plumbing -----------------------------------------------------------------
     def _connected(self) -> WrdsSource:

@@ -103,8 +103,9 @@ def shutdown_pool(runners: list[JobRunner], timeout_ms: int = 3000) -> bool:
     for runner in runners:
         runner.cancel()
         worker, runner._worker = runner._worker, None
-        for signal in () if worker is None else (worker.yielded, worker.returned, worker.errored, worker.aborted,
-                                                  worker.finished):
+        for signal in (
+            () if worker is None else (worker.yielded, worker.returned, worker.errored, worker.aborted, worker.finished)
+        ):
             with contextlib.suppress(RuntimeError, TypeError):  # nothing left to disconnect
                 signal.disconnect()
     return QThreadPool.globalInstance().waitForDone(timeout_ms)

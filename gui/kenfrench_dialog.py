@@ -33,8 +33,10 @@ class KenFrenchDialog(QDialog):
         self.offline_check = QCheckBox("offline: use the cached copy only")
         self.available_label = QLabel()
         self.available_label.setWordWrap(True)
-        note = QLabel("Factors are downloaded once and cached; SMB and HML of the 5-factor models come from "
-                      "the 5-factor file (never mixed with the 3-factor file's).")
+        note = QLabel(
+            "Factors are downloaded once and cached; SMB and HML of the 5-factor models come from "
+            "the 5-factor file (never mixed with the 3-factor file's)."
+        )
         note.setWordWrap(True)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)
@@ -68,7 +70,8 @@ class KenFrenchDialog(QDialog):
         region = self.region_combo.currentData()
         offered = [k.partition(":")[0] for k in sets if (k.partition(":")[2] or "us") == region]
         self.available_label.setText(
-            "" if available else
-            f"The library has no {self.model_combo.currentData()} {freq} factors for {REGIONS[region]}; "
+            ""
+            if available
+            else f"The library has no {self.model_combo.currentData()} {freq} factors for {REGIONS[region]}; "
             f"it has {', '.join(offered) or 'none'} {freq}."
         )

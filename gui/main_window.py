@@ -168,10 +168,14 @@ class MainWindow(QMainWindow):
         """The About dialog: the version with Python's, Qt's, numpy's and pandas' (non-blocking, selectable)."""
         from gui.resources import library_versions
 
-        box = QMessageBox(QMessageBox.Icon.Information, f"About {APP_NAME}",
-                          f"<b>{APP_NAME} {APP_VERSION}</b><br>Factor regressions, holdings exposures and "
-                          "characteristic-adjusted returns, after the 'Multi-Factor Models' chapter."
-                          f"<br><br>{library_versions()}", parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            f"About {APP_NAME}",
+            f"<b>{APP_NAME} {APP_VERSION}</b><br>Factor regressions, holdings exposures and "
+            "characteristic-adjusted returns, after the 'Multi-Factor Models' chapter."
+            f"<br><br>{library_versions()}",
+            parent=self,
+        )
         box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         box.setIconPixmap(self.windowIcon().pixmap(64, 64))
         box.open()
@@ -185,7 +189,9 @@ class MainWindow(QMainWindow):
     def open_dialog(self, kind: str) -> None:
         """Ask for files of ``kind`` and load them."""
         settings = QSettings()
-        paths, _ = QFileDialog.getOpenFileNames(self, f"Open {kind}", str(settings.value("last_folder", "")), FILE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, f"Open {kind}", str(settings.value("last_folder", "")), FILE_FILTER
+        )
         if paths:
             settings.setValue("last_folder", str(Path(paths[0]).parent))
             self.open_files(paths, kind)
@@ -205,8 +211,10 @@ class MainWindow(QMainWindow):
 
     def load_kenfrench(self, model: str, freq: str, offline: bool = False) -> None:
         """Download (or read from the cache) the Ken French factors of ``model`` into the workspace."""
-        self.loader.submit(partial(famafrench_dataset_job, model, freq, offline=offline),
-                           f"Fetching Ken French {model} {freq} factors…")
+        self.loader.submit(
+            partial(famafrench_dataset_job, model, freq, offline=offline),
+            f"Fetching Ken French {model} {freq} factors…",
+        )
 
     def open_data_sources(self) -> None:
         """The WRDS / local store dialog; what it pulls goes straight into the workspace."""
@@ -229,8 +237,7 @@ class MainWindow(QMainWindow):
             self.load_demo()
             return
         options = {**entry.options, **({"reader": entry.reader} if entry.reader else {})}
-        if self.loader.submit(partial(load_dataset_job, entry.path, entry.kind, **options),
-                              f"Reading {entry.name}…"):
+        if self.loader.submit(partial(load_dataset_job, entry.path, entry.kind, **options), f"Reading {entry.name}…"):
             self._current = entry
 
     def _on_load_failed(self, exc: BaseException) -> None:
@@ -283,8 +290,12 @@ class MainWindow(QMainWindow):
             self.notifier.warn("Nothing to export yet: run the analysis first.")
             return
         settings = QSettings()
-        path, _ = QFileDialog.getSaveFileName(self, "Export results", str(settings.value("last_folder", "")),
-                                              "Excel workbook (*.xlsx);;CSV, main table (*.csv)")
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Export results",
+            str(settings.value("last_folder", "")),
+            "Excel workbook (*.xlsx);;CSV, main table (*.csv)",
+        )
         if path:
             self.export_to(path)
 

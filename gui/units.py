@@ -63,14 +63,24 @@ class Column:
 
 
 _COLUMNS = {
-    "alpha": Column("alpha", "ann_return", "Alpha: the average return the factors do not explain, annualized "
-                    "(the per-period constant × periods per year)."),
-    "t_alpha": Column("t(alpha)", "t", "t-statistic of alpha: beyond about ±2, alpha is unlikely to be zero by chance."),
+    "alpha": Column(
+        "alpha",
+        "ann_return",
+        "Alpha: the average return the factors do not explain, annualized "
+        "(the per-period constant × periods per year).",
+    ),
+    "t_alpha": Column(
+        "t(alpha)", "t", "t-statistic of alpha: beyond about ±2, alpha is unlikely to be zero by chance."
+    ),
     "const": Column("alpha", "return", "Alpha per period: the regression constant, not annualized."),
     "r2": Column("R²", "ratio", "Share of the return's variance the factors explain."),
     "adj_r2": Column("adj. R²", "ratio", "R² adjusted for the number of factors."),
-    "ivol": Column("ivol", "ann_return", "Idiosyncratic volatility: the residuals' standard deviation, annualized "
-                   "(× √periods per year): what you would bear after hedging every factor."),
+    "ivol": Column(
+        "ivol",
+        "ann_return",
+        "Idiosyncratic volatility: the residuals' standard deviation, annualized "
+        "(× √periods per year): what you would bear after hedging every factor.",
+    ),
     "n_obs": Column("obs", "count", "Number of periods in the regression."),
     "years": Column("years", "plain", "Sample length in years (observations / periods per year)."),
     "coef": Column("coef", "plain", "Estimate: alpha (const) per period, loadings unitless."),
@@ -82,15 +92,28 @@ _COLUMNS = {
     "ci_upper": Column("95% high", "plain", "Upper end of the 95% confidence interval."),
     "lower": Column("95% low", "return", "Lower end of the 95% confidence interval."),
     "upper": Column("95% high", "return", "Upper end of the 95% confidence interval."),
-    "premium": Column("premium", "return", "Fama-MacBeth premium: the average of the per-date coefficients, the "
-                      "return of a pure-play portfolio with one standard deviation of the characteristic."),
+    "premium": Column(
+        "premium",
+        "return",
+        "Fama-MacBeth premium: the average of the per-date coefficients, the "
+        "return of a pure-play portfolio with one standard deviation of the characteristic.",
+    ),
     "raw": Column("raw", "return", "The portfolio's return: Σ weight × stock return."),
-    "implied": Column("implied", "return", "The return its characteristics imply: portfolio z-scores × that "
-                      "date's characteristic returns."),
-    "adjusted": Column("adjusted", "return", "Characteristic-adjusted return: raw minus implied, the part its "
-                       "characteristics do not explain."),
-    "coverage": Column("coverage", "share", "Share of the portfolio's weight that could be used (stocks with a "
-                       "beta, or in that date's cross-section)."),
+    "implied": Column(
+        "implied",
+        "return",
+        "The return its characteristics imply: portfolio z-scores × that date's characteristic returns.",
+    ),
+    "adjusted": Column(
+        "adjusted",
+        "return",
+        "Characteristic-adjusted return: raw minus implied, the part its characteristics do not explain.",
+    ),
+    "coverage": Column(
+        "coverage",
+        "share",
+        "Share of the portfolio's weight that could be used (stocks with a beta, or in that date's cross-section).",
+    ),
     "weight": Column("weight", "share", "Portfolio weight."),
     "weight_sum": Column("weight sum", "share", "Sum of the holdings' weights (1 for a fully invested fund)."),
     "positions": Column("positions", "count", "Number of holdings."),
@@ -108,8 +131,11 @@ _COLUMNS = {
     "characteristic": Column("characteristic", "plain", "The characteristic (z-scored across stocks at each date)."),
     "portfolio": Column("portfolio", "plain", "The portfolio."),
     "kind": Column("kind", "plain", "What the position is."),
-    "note": Column("note", "plain", "Why a statistic is missing or should be read with care (e.g. too few "
-                   "observations); empty when all is well."),
+    "note": Column(
+        "note",
+        "plain",
+        "Why a statistic is missing or should be read with care (e.g. too few observations); empty when all is well.",
+    ),
 }
 _PREFIXES = {
     "t_": ("t({})", "t", "t-statistic of the {} loading."),
@@ -128,7 +154,7 @@ def describe(name: str, kind: str | None = None) -> Column:
 
 def _prefixed(name: str) -> Column | None:
     for prefix, (label, kind, tip) in _PREFIXES.items():
-        rest = name[len(prefix):]
+        rest = name[len(prefix) :]
         if name.startswith(prefix) and rest:
             return Column(label.format(rest), kind, tip.format(rest))
     return None
@@ -147,8 +173,9 @@ def period_label(periods_per_year: float | None) -> str:
     return names.get(int(periods_per_year), "per period") if periods_per_year else "per period"
 
 
-def column_label(name: str, kind: str | None = None, *, periods_per_year: float | None = None,
-                 percent: bool = False) -> str:
+def column_label(
+    name: str, kind: str | None = None, *, periods_per_year: float | None = None, percent: bool = False
+) -> str:
     """The header: ``alpha (ann.)``, ``premium (per month, %)``, ``coverage (%)``, ``t(alpha)``."""
     column = describe(name, kind)
     parts = {"ann_return": ["ann."], "return": [period_label(periods_per_year)]}.get(column.kind, [])

@@ -29,7 +29,13 @@ from PySide6.QtCore import QObject, QSettings, Signal
 from analytics.workspace import Dataset
 
 __all__ = [
-    "DEMO", "SavedFile", "SavedList", "WorkspaceModel", "read_saved_list", "unavailable_reason", "write_saved_list",
+    "DEMO",
+    "SavedFile",
+    "SavedList",
+    "WorkspaceModel",
+    "read_saved_list",
+    "unavailable_reason",
+    "write_saved_list",
 ]
 
 #: The settings key of the saved list (a JSON string); ``workspace/files`` is the old list of paths.
@@ -254,5 +260,7 @@ def _backup(settings: QSettings, problem: str) -> str:
         shutil.copy2(path, copy)
     except OSError:
         return f"The settings ({path}) were damaged: {problem}. The files of your last workspace may be missing."
-    return (f"The settings file {path} was damaged ({problem}); a copy is kept as {copy}. "
-            "The files of your last workspace may be missing: open them again.")
+    return (
+        f"The settings file {path} was damaged ({problem}); a copy is kept as {copy}. "
+        "The files of your last workspace may be missing: open them again."
+    )

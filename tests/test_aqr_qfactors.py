@@ -68,8 +68,9 @@ def test_q5_file_as_published(real: Path) -> None:
     assert dataset.reader == "qfactors" and data.freq == "monthly" and data.assets.shape[1] == 0
     assert len(expected) == 672 and expected.index[0] == pd.Timestamp("1967-01-31")
     assert expected.loc["1967-01-31", "Mkt-RF"] == pytest.approx(0.081852, rel=1e-12)  # "8.1852" in the file
-    pd.testing.assert_frame_equal(data.factors[list(expected.columns)], expected, check_names=False,
-                                  check_freq=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(
+        data.factors[list(expected.columns)], expected, check_names=False, check_freq=False, rtol=1e-12
+    )
     assert data.factor_names == ("Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG")
 
 
@@ -77,8 +78,10 @@ def test_q_factor_daily_and_weekly_layouts(tmp_path: Path) -> None:
     """The daily file's DATE (YYYYMMDD) and the weekly file's date columns read the same way."""
     dates = pd.bdate_range("2022-01-03", periods=30)
     values = np.round(np.random.default_rng(1).normal(0, 1, (30, 6)), 4)
-    for column, freq, index in (("DATE", "daily", dates), ("date", "weekly", pd.date_range("2022-01-07", periods=30,
-                                                                                             freq="W-FRI"))):
+    for column, freq, index in (
+        ("DATE", "daily", dates),
+        ("date", "weekly", pd.date_range("2022-01-07", periods=30, freq="W-FRI")),
+    ):
         path = tmp_path / f"q5_{freq}.csv"
         frame = pd.DataFrame(values, columns=list(Q_NAMES))
         frame.insert(0, column, index.strftime("%Y%m%d"))
@@ -97,8 +100,9 @@ def test_aqr_workbook_as_published(real: Path) -> None:
         expected = hand_aqr(path, region)
         assert dataset.reader == "aqr-workbook" and dataset.data.freq == "monthly"
         assert list(dataset.data.factors.columns) == ["BAB"] and dataset.data.assets.shape[1] == 0
-        pd.testing.assert_series_equal(dataset.data.factors["BAB"], expected, check_names=False, check_freq=False,
-                                       rtol=1e-12)
+        pd.testing.assert_series_equal(
+            dataset.data.factors["BAB"], expected, check_names=False, check_freq=False, rtol=1e-12
+        )
         assert dataset.data.factors["BAB"].first_valid_index() == pd.Timestamp(first)
     # Two cells copied by hand from the workbook (USA column): the first and the last month.
     usa = read_dataset(path).data.factors["BAB"]
@@ -130,27 +134,41 @@ def _assert_equal(out: Path, fits: dict[str, object]) -> None:
         assert table.loc[fund, "n_obs"] == fit.nobs
         np.testing.assert_allclose(table.loc[fund, "alpha"], fit.params["const"] * 12, rtol=1e-8)
         for name in fit.params.index.drop("const"):
-            np.testing.assert_allclose(table.loc[fund, [name, f"t_{name}"]].to_numpy(dtype=float),
-                                       [fit.params[name], fit.tvalues[name]], rtol=1e-8)
+            np.testing.assert_allclose(
+                table.loc[fund, [name, f"t_{name}"]].to_numpy(dtype=float),
+                [fit.params[name], fit.tvalues[name]],
+                rtol=1e-8,
+            )
         np.testing.assert_allclose(table.loc[fund, "r2"], fit.rsquared, rtol=1e-8)
 
 
 def test_q5_model_on_the_published_file_equals_statsmodels(real: Path, shared_data: Path, tmp_path: Path) -> None:
     """``regress FUNDS --factors q5_factors_monthly_2022.csv --model q5``."""
     out = tmp_path / "q5.csv"
-    proc = run_regress(shared_data / "brk_arkk_ff6_monthly.csv", "--factors", real / "qfactors" / Q5,
-                       "--model", "q5", "--out", out)
+    proc = run_regress(
+        shared_data / "brk_arkk_ff6_monthly.csv", "--factors", real / "qfactors" / Q5, "--model", "q5", "--out", out
+    )
     assert proc.returncode == 0, proc.stderr
-    _assert_equal(out, _fits(_funds(shared_data), hand_q5(real / "qfactors" / Q5),
-                             ["Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG"]))
+    _assert_equal(
+        out, _fits(_funds(shared_data), hand_q5(real / "qfactors" / Q5), ["Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG"])
+    )
 
 
 def test_ken_french_plus_aqr_bab_equals_statsmodels(real: Path, shared_data: Path, tmp_path: Path) -> None:
     """``--factors <KF FF3 CSV> --factors "<AQR BAB workbook>" --model Mkt-RF,SMB,HML,BAB``, joined on date."""
     out = tmp_path / "bab.csv"
     ff3_path = real / "kenfrench" / "F-F_Research_Data_Factors.CSV"
-    proc = run_regress(shared_data / "brk_arkk_ff6_monthly.csv", "--factors", ff3_path, "--factors",
-                       real / "aqr" / BAB, "--model", "Mkt-RF,SMB,HML,BAB", "--out", out)
+    proc = run_regress(
+        shared_data / "brk_arkk_ff6_monthly.csv",
+        "--factors",
+        ff3_path,
+        "--factors",
+        real / "aqr" / BAB,
+        "--model",
+        "Mkt-RF,SMB,HML,BAB",
+        "--out",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     factors = _as_decimals_on_dates(hand_table(ff3_path.read_text())).join(hand_aqr(real / "aqr" / BAB), how="inner")
     _assert_equal(out, _fits(_funds(shared_data), factors, ["Mkt-RF", "SMB", "HML", "BAB"]))
@@ -159,12 +177,18 @@ def test_ken_french_plus_aqr_bab_equals_statsmodels(real: Path, shared_data: Pat
 
 def test_two_sources_of_one_factor_that_disagree(real: Path, shared_data: Path) -> None:
     """q5's R_MKT is not the library's Mkt-RF: one line naming both files and the factor, exit 2."""
-    proc = run_regress(shared_data / "brk_arkk_ff6_monthly.csv", "--factors", real / "qfactors" / Q5, "--factors",
-                       real / "kenfrench" / "F-F_Research_Data_Factors.CSV")
+    proc = run_regress(
+        shared_data / "brk_arkk_ff6_monthly.csv",
+        "--factors",
+        real / "qfactors" / Q5,
+        "--factors",
+        real / "kenfrench" / "F-F_Research_Data_Factors.CSV",
+    )
     errors = [line for line in proc.stderr.splitlines() if not line.startswith("note:")]
     assert proc.returncode == 2 and len(errors) == 1
-    assert errors[0].startswith("error: the risk-free rate 'RF' differs between q5_factors_monthly_2022.csv") or \
-        errors[0].startswith("error: factor 'Mkt-RF' differs between q5_factors_monthly_2022.csv")
+    assert errors[0].startswith("error: the risk-free rate 'RF' differs between q5_factors_monthly_2022.csv") or errors[
+        0
+    ].startswith("error: factor 'Mkt-RF' differs between q5_factors_monthly_2022.csv")
     assert "F-F_Research_Data_Factors.CSV" in errors[0] and "beyond rounding" in errors[0]
 
 
@@ -173,15 +197,17 @@ def _custom_file(path: Path, columns: list[str], n: int = 60) -> pd.DataFrame:
     dates = pd.date_range("2015-01-31", periods=n, freq="ME")
     frame = pd.DataFrame(np.round(rng.normal(0.004, 0.03, (n, len(columns))), 6), columns=columns)
     frame["RF"] = 0.001
-    frame["FUND"] = np.round(0.001 + 0.002 + frame[columns].to_numpy() @ np.linspace(0.9, 0.2, len(columns))
-                             + rng.normal(0, 0.01, n), 6)
+    frame["FUND"] = np.round(
+        0.001 + 0.002 + frame[columns].to_numpy() @ np.linspace(0.9, 0.2, len(columns)) + rng.normal(0, 0.01, n), 6
+    )
     frame.insert(0, "date", dates.strftime("%Y-%m-%d"))
     frame.to_csv(path, index=False)
     return frame.set_index(pd.DatetimeIndex(dates))
 
 
-@pytest.mark.parametrize("columns, model", [(["Mkt-RF", "HML", "BAB"], "Mkt-RF,HML,BAB"),
-                                            (["Mkt-RF", "QMJ", "LIQ"], "Mkt-RF,QMJ,LIQ")])
+@pytest.mark.parametrize(
+    "columns, model", [(["Mkt-RF", "HML", "BAB"], "Mkt-RF,HML,BAB"), (["Mkt-RF", "QMJ", "LIQ"], "Mkt-RF,QMJ,LIQ")]
+)
 def test_custom_model_over_the_files_columns(tmp_path: Path, columns: list[str], model: str) -> None:
     """``regress FILE --model COL,COL,...``: AQR's columns are factors (never funds); a column the
     vocabulary does not know (LIQ) is a factor because the model names it."""
@@ -228,11 +254,15 @@ def test_sources_agree_within_rounding_and_join_on_all_dates() -> None:
     b = _source("b.csv", [0.00104, 0.00116, 0.0011, 0.0013])
     joined = join_factors([a, b])
     assert joined.factors["RF"].tolist() == [0.0010, 0.0012, 0.0011, 0.0013] and joined.source == "a.csv + b.csv"
-    assert any("RF is in both a.csv and b.csv: they agree on 3 dates (largest difference 4e-05)" in n
-               for n in joined.notes)
+    assert any(
+        "RF is in both a.csv and b.csv: they agree on 3 dates (largest difference 4e-05)" in n for n in joined.notes
+    )
     c = _source("c.csv", [0.0010, 0.00126, 0.0011])
-    with pytest.raises(InputError, match=r"the risk-free rate 'RF' differs between a.csv \(0.1200%\) and c.csv "
-                                         r"\(0.1260%\) on 2020-02-29, beyond rounding"):
+    with pytest.raises(
+        InputError,
+        match=r"the risk-free rate 'RF' differs between a.csv \(0.1200%\) and c.csv "
+        r"\(0.1260%\) on 2020-02-29, beyond rounding",
+    ):
         join_factors([a, c])
     bab = _source("bab.xlsx", [0.01, 0.02], column="BAB")
     assert list(join_factors([a, bab]).factors.columns) == ["RF", "BAB"]

@@ -18,11 +18,11 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.bad_inputs.make_corpus import build_binary_cases, malicious_pickle, text_cases
-from tests.test_cli_regress import ROOT, single_error_line
 
 from analytics.data.returns import load_returns
 from analytics.errors import InputError
+from tests.bad_inputs.make_corpus import build_binary_cases, malicious_pickle, text_cases
+from tests.test_cli_regress import ROOT, single_error_line
 
 OK = None
 #: case -> (loader: OK or error pattern, pattern of the note (OK) , regress: exit 0 or error pattern)
@@ -33,8 +33,14 @@ EXPECTED: dict[str, tuple[str | None, str | None, str | None]] = {
     "utf16.csv": (OK, "read as UTF-16", OK),
     "utf16le_no_bom.csv": (OK, "read as UTF-16", OK),
     "day_first_dates.csv": (OK, "day/month/year", OK),
-    "missing_codes.csv": ((r"missing_codes.csv: returns column 'FUND', row dated 2019-03-31: -99.99 is out of "
-                           r"line.*declare it a missing code"), None, None),
+    "missing_codes.csv": (
+        (
+            r"missing_codes.csv: returns column 'FUND', row dated 2019-03-31: -99.99 is out of "
+            r"line.*declare it a missing code"
+        ),
+        None,
+        None,
+    ),
     "factors_disagree.csv": (OK, "decimals", OK),
     "prices_all_null.csv": (r"prices_all_null.csv: column 'Adj Close' has no prices \(all 30 cells", None, None),
     "no_csv_inside.zip": (r"no_csv_inside.zip: the zip holds no CSV file \(readme.txt, data.xls\)", None, None),
@@ -118,12 +124,29 @@ def test_missing_codes_become_gaps(corpus) -> None:
 def test_factor_files_that_disagree(corpus) -> None:
     """Two factor files giving one factor different values: exit 2, one line naming both files and the factor."""
     paths = corpus[0]
-    proc = subprocess.run([sys.executable, "main.py", "regress", str(paths["good.csv"]), "--factors",
-                           str(paths["good.csv"]), "--factors", str(paths["factors_disagree.csv"])],
-                          check=False, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "main.py",
+            "regress",
+            str(paths["good.csv"]),
+            "--factors",
+            str(paths["good.csv"]),
+            "--factors",
+            str(paths["factors_disagree.csv"]),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert proc.returncode == 2
-    assert re.search(r"factor 'HML' differs between good.csv \(0.3800%\) and factors_disagree.csv \(1.3800%\) "
-                     r"on 2019-05-31", single_error_line(proc))
+    assert re.search(
+        r"factor 'HML' differs between good.csv \(0.3800%\) and factors_disagree.csv \(1.3800%\) "
+        r"on 2019-05-31",
+        single_error_line(proc),
+    )
 
 
 #: Runs ``cli.main`` on many argument lists in one interpreter (start-up costs seconds per
@@ -146,8 +169,14 @@ print(json.dumps(runs))
 def cli_runs(corpus) -> dict[str, subprocess.CompletedProcess]:
     """``regress`` on every case, in one separate interpreter."""
     argvs = {case: ["regress", str(path)] for case, path in corpus[0].items()}
-    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(ROOT), json.dumps(argvs)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(ROOT), json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return {case: subprocess.CompletedProcess(argvs[case], *run) for case, run in json.loads(proc.stdout).items()}
 
@@ -237,7 +266,7 @@ def test_unreadable_file_with_privileges_dropped() -> None:
         secret.write_text(good.read_text())
         secret.chmod(0o000)
         script = _AS_NOBODY.format(root=str(ROOT), path=str(secret), good=str(good))
-        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+        proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False)
         assert proc.returncode == 0, proc.stderr
         lines = proc.stdout.splitlines()
         assert lines[0] == f"INPUTERROR {secret}: permission denied; make the file readable or copy it."
@@ -251,10 +280,10 @@ def test_unreadable_file_with_privileges_dropped() -> None:
 #: Holdings files (issue 10), refused by ``holdings`` with one line: case -> error pattern.
 HOLDINGS_EXPECTED = {
     "no_weight_value_or_shares.csv": r"no_weight_value_or_shares.csv: no weight, value or shares column; add one "
-                                     r"\(columns are date, ticker, company, sector\)",
+    r"\(columns are date, ticker, company, sector\)",
     "shares_without_price.csv": r"column 'shares' holds shares but there is no price column",
     "disclaimer_in_weight_column.csv": r"row 3, column 'weight \(%\)': 'Investors should carefully consider .{20,80}' "
-                                       r"is not a number",
+    r"is not a number",
     "disclaimer_only.csv": r"disclaimer_only.csv: holds no table",
 }
 
@@ -265,8 +294,14 @@ def holdings_runs() -> dict[str, subprocess.CompletedProcess]:
     folder = Path(__file__).resolve().parent / "bad_inputs" / "holdings"
     argvs = {case: ["holdings", str(folder / case)] for case in HOLDINGS_EXPECTED}
     assert {p.name for p in folder.glob("*.csv")} == set(argvs)
-    proc = subprocess.run([sys.executable, "-c", _DRIVER, str(ROOT), json.dumps(argvs)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=600, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", _DRIVER, str(ROOT), json.dumps(argvs)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     return {case: subprocess.CompletedProcess(argvs[case], *run) for case, run in json.loads(proc.stdout).items()}
 

@@ -41,9 +41,23 @@ def test_crsp_extract_fits_every_permno_with_enough_months(shared_data: Path, tm
     numbers equal statsmodels'."""
     out = tmp_path / "crsp.csv"
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "regress", str(shared_data / "crsp_monthly_2019_2020.csv"),
-         "--factors", str(shared_data / "ff3_monthly_1926_2021_percent.csv"), "--model", "ff3", "--out", str(out)],
-        check=False, capture_output=True, text=True, cwd=ROOT, timeout=300,
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "regress",
+            str(shared_data / "crsp_monthly_2019_2020.csv"),
+            "--factors",
+            str(shared_data / "ff3_monthly_1926_2021_percent.csv"),
+            "--model",
+            "ff3",
+            "--out",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     table = pd.read_csv(out, keep_default_na=False, na_values=[""]).set_index("fund")
@@ -94,8 +108,7 @@ def test_exposures_constant_stock_lowers_coverage_instead_of_failing() -> None:
     rng = np.random.default_rng(8)
     dates = pd.date_range("2015-01-31", periods=48, freq="ME")
     factors = pd.DataFrame(rng.normal(0.005, 0.04, (48, 1)), index=dates, columns=["Mkt-RF"]).assign(RF=0.001)
-    stocks = pd.DataFrame({"A": 0.001 + 1.2 * factors["Mkt-RF"] + rng.normal(0, 0.02, 48), "CASH": 0.001},
-                          index=dates)
+    stocks = pd.DataFrame({"A": 0.001 + 1.2 * factors["Mkt-RF"] + rng.normal(0, 0.02, 48), "CASH": 0.001}, index=dates)
     holdings = pd.DataFrame({"date": pd.Timestamp("2014-12-31"), "id": ["A", "CASH"], "weight": [0.6, 0.4]})
     res = ExposureModel(holdings, stocks, factors, freq="monthly", model="capm").fit()
     fit = sm.OLS(stocks["A"] - 0.001, sm.add_constant(factors[["Mkt-RF"]])).fit()

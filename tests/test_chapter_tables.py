@@ -31,8 +31,15 @@ def test_brk_capm(brk_arkk) -> None:
 def test_brk_ff6(brk_arkk) -> None:
     """BRK FF5 + momentum: the chapter's coefficients to 4 decimals and R² 0.405."""
     res = _fit(brk_arkk, "BRK", "ff6")
-    expected = {"const": 0.0037, "Mkt-RF": 0.6938, "SMB": -0.3087, "HML": 0.5732, "RMW": 0.3486,
-                "CMA": -0.4156, "MOM": -0.0152}
+    expected = {
+        "const": 0.0037,
+        "Mkt-RF": 0.6938,
+        "SMB": -0.3087,
+        "HML": 0.5732,
+        "RMW": 0.3486,
+        "CMA": -0.4156,
+        "MOM": -0.0152,
+    }
     for name, value in expected.items():
         assert res.params.loc["BRK", name] == pytest.approx(value, abs=5e-5), name
     assert res.rsquared["BRK"] == pytest.approx(0.405, abs=5e-4)

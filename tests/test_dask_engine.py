@@ -21,8 +21,12 @@ def _panel(n_dates: int = 30, n_stocks: int = 200, seed: int = 3) -> pd.DataFram
     """Characteristics with large means (the case centering is for), a market cap, 4% holes."""
     rng = np.random.default_rng(seed)
     rows = n_dates * n_stocks
-    frame = pd.DataFrame({"date": np.repeat(pd.date_range("2018-01-31", periods=n_dates, freq="ME"), n_stocks),
-                          "id": np.tile([f"S{i:04d}" for i in range(n_stocks)], n_dates)})
+    frame = pd.DataFrame(
+        {
+            "date": np.repeat(pd.date_range("2018-01-31", periods=n_dates, freq="ME"), n_stocks),
+            "id": np.tile([f"S{i:04d}" for i in range(n_stocks)], n_dates),
+        }
+    )
     x = rng.normal(size=(rows, len(CHARS))) * [1, 3, 0.5, 2] + [100, -20, 5, 1e4]
     frame[CHARS] = x
     frame["re"] = (x - x.mean(axis=0)) / x.std(axis=0) @ [0.01, -0.005, 0.002, 0.0] + rng.normal(0, 0.05, rows)
@@ -35,9 +39,14 @@ def _panel(n_dates: int = 30, n_stocks: int = 200, seed: int = 3) -> pd.DataFram
 def cluster():
     """Two worker processes, one thread each, on loopback, no dashboard (the scheduler's HTTP
     endpoint on a free loopback port)."""
-    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1, host="127.0.0.1",
-                                  dashboard_address=None,
-                                  scheduler_kwargs={"dashboard_address": "127.0.0.1:0"}) as local:
+    with distributed.LocalCluster(
+        n_workers=2,
+        processes=True,
+        threads_per_worker=1,
+        host="127.0.0.1",
+        dashboard_address=None,
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+    ) as local:
         yield local
 
 
@@ -66,8 +75,9 @@ def test_dask_on_a_dataset_equals_local(cluster, dataset, options):
     remote = model.fit(engine="dask", scheduler=cluster.scheduler_address, block_dates=4)
     _assert_equal(remote, local)
     assert remote.engine.startswith("Dask engine at tcp://127.0.0.1:")
-    np.testing.assert_allclose(remote.pure_play_weights("2019-06").to_numpy(),
-                               local.pure_play_weights("2019-06").to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        remote.pure_play_weights("2019-06").to_numpy(), local.pure_play_weights("2019-06").to_numpy(), rtol=1e-12
+    )
 
 
 def test_dask_on_a_frame_in_memory_equals_local(cluster):
@@ -80,11 +90,28 @@ def test_cli_engine_dask_writes_the_same_tables(cluster, dataset, tmp_path):
     """``crosssection --engine dask --scheduler ADDRESS`` writes the local run's tables."""
     common = ["crosssection", "--panel", str(dataset.folder), "--chars", ",".join(CHARS), "--nw-lags", "2"]
     assert main([*common, "--out", str(tmp_path / "local.csv"), "--fm-out", str(tmp_path / "local_fm.csv")]) == 0
-    assert main([*common, "--engine", "dask", "--scheduler", cluster.scheduler_address, "--block-dates", "3",
-                 "--out", str(tmp_path / "dask.csv"), "--fm-out", str(tmp_path / "dask_fm.csv")]) == 0
+    assert (
+        main(
+            [
+                *common,
+                "--engine",
+                "dask",
+                "--scheduler",
+                cluster.scheduler_address,
+                "--block-dates",
+                "3",
+                "--out",
+                str(tmp_path / "dask.csv"),
+                "--fm-out",
+                str(tmp_path / "dask_fm.csv"),
+            ]
+        )
+        == 0
+    )
     for name in ("", "_fm"):
-        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / f"dask{name}.csv"),
-                                      pd.read_csv(tmp_path / f"local{name}.csv"), rtol=1e-12)
+        pd.testing.assert_frame_equal(
+            pd.read_csv(tmp_path / f"dask{name}.csv"), pd.read_csv(tmp_path / f"local{name}.csv"), rtol=1e-12
+        )
 
 
 def test_without_an_address_a_local_cluster_runs_the_fit(dataset):
@@ -105,8 +132,10 @@ def test_an_unreachable_scheduler_is_one_clear_error(dataset):
     """Nothing listening at the address: an InputError naming it, once the connect timeout passes."""
     import dask
 
-    with (dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
-          pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9")):
+    with (
+        dask.config.set({"distributed.comm.timeouts.connect": "2s"}),
+        pytest.raises(InputError, match="cannot reach the Dask scheduler at tcp://127.0.0.1:9"),
+    ):
         CrossSectionModel(dataset, chars=CHARS).fit(engine="dask", scheduler="tcp://127.0.0.1:9")
 
 
@@ -117,8 +146,9 @@ def test_the_tab_job_takes_the_engine_and_scheduler(cluster, dataset):
 
     portfolios = pd.DataFrame({"portfolio": ["p"] * 3, "id": ["S0001", "S0002", "S0150"], "weight": [0.3, 0.3, 0.4]})
     local = jobs.run(cross_section_report_job(dataset, portfolios, chars=CHARS))
-    remote = jobs.run(cross_section_report_job(dataset, portfolios, chars=CHARS, engine="dask",
-                                               scheduler=cluster.scheduler_address))
+    remote = jobs.run(
+        cross_section_report_job(dataset, portfolios, chars=CHARS, engine="dask", scheduler=cluster.scheduler_address)
+    )
     assert remote.results.engine.startswith("Dask engine at")
     _assert_equal(remote.results, local.results)
     pd.testing.assert_frame_equal(remote.adjusted.returns, local.adjusted.returns, rtol=1e-12)

@@ -82,10 +82,16 @@ def test_date_column_found_by_name_or_first_column() -> None:
         find_date_column(none)
 
 
-@pytest.mark.parametrize(("cells", "style"), [
-    (["192607", "202104"], "yyyymm"), (["19630701"], "yyyymmdd"), (["30/12/2022", "1/2/2023"], "slash"),
-    (["1927", "1928"], None), (["192607", "  1927"], None),
-])
+@pytest.mark.parametrize(
+    ("cells", "style"),
+    [
+        (["192607", "202104"], "yyyymm"),
+        (["19630701"], "yyyymmdd"),
+        (["30/12/2022", "1/2/2023"], "slash"),
+        (["1927", "1928"], None),
+        (["192607", "  1927"], None),
+    ],
+)
 def test_date_style_is_shared_by_every_cell_or_none(cells: list[str], style: str | None) -> None:
     """The Ken French reader stops its table where the date style changes (annual rows are years)."""
     from analytics.data.dates import date_style

@@ -30,8 +30,10 @@ from analytics.errors import InputError
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD = ROOT / "tests" / "bad_inputs" / "good.csv"
-TABLES = {"summary": pd.DataFrame({"fund": ["A", "B"], "alpha": [0.01, -0.02]}),
-          "detail": pd.DataFrame({"x": range(5)})}
+TABLES = {
+    "summary": pd.DataFrame({"fund": ["A", "B"], "alpha": [0.01, -0.02]}),
+    "detail": pd.DataFrame({"x": range(5)}),
+}
 NOBODY, NOGROUP = 65534, 65534
 
 
@@ -43,8 +45,15 @@ def regress_as(args: list[str], *, user: bool, env: dict[str, str] | None = None
         command = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--inh-caps=-all", *command]
     with tempfile.TemporaryDirectory(prefix="fd-home-") as home:
         os.chmod(home, 0o777)
-        return subprocess.run(command, check=False, capture_output=True, text=True, timeout=300, cwd=ROOT,
-                              env={**os.environ, "FACTORDESK_HOME": home, **(env or {})})
+        return subprocess.run(
+            command,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=ROOT,
+            env={**os.environ, "FACTORDESK_HOME": home, **(env or {})},
+        )
 
 
 def one_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -176,8 +185,13 @@ def test_killed_export_leftovers_go_at_the_next_export(tmp_path) -> None:
     target = tmp_path / "out.xlsx"
     target.write_bytes(b"previous")
     for _ in range(3):
-        proc = subprocess.run([sys.executable, "-c", _KILLED.format(root=str(ROOT), target=str(target))],
-                              check=False, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [sys.executable, "-c", _KILLED.format(root=str(ROOT), target=str(target))],
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert proc.returncode == -signal.SIGKILL and "WRITING" in proc.stdout
     (tmp_path / ".out.xlsx.k2j4_9zq.tmp").write_bytes(b"old version's leftover")
     (tmp_path / ".other.xlsx.k2j4_9zq.tmp").write_bytes(b"another target's")
@@ -204,8 +218,11 @@ print("DONE", flush=True)
 def test_running_writers_temp_file_is_left_alone(tmp_path) -> None:
     """A temp file still being written by another process is not a leftover: both exports finish."""
     target = tmp_path / "out.csv"
-    with subprocess.Popen([sys.executable, "-c", _SLOW_WRITER.format(root=str(ROOT), target=str(target))],
-                          stdout=subprocess.PIPE, text=True) as slow:
+    with subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WRITER.format(root=str(ROOT), target=str(target))],
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as slow:
         assert slow.stdout.readline().strip() == "WRITING"
         export_tables(TABLES, target, main="summary")
         assert slow.wait(timeout=60) == 0 and slow.stdout.read().strip() == "DONE"
@@ -255,8 +272,12 @@ def small_disk() -> Iterator[Path]:
     if shutil.which("mount") is None:
         pytest.skip("no mount command: cannot make a small disk")
     mount = Path(tempfile.mkdtemp(prefix="fd-small-disk-"))
-    made = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=1777", "tmpfs", str(mount)],
-                          check=False, capture_output=True, text=True)
+    made = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1m,mode=1777", "tmpfs", str(mount)],
+        check=False,
+        capture_output=True,
+        text=True,
+    )
     if made.returncode != 0:
         mount.rmdir()
         pytest.skip(f"mounting a tmpfs is not permitted here: {made.stderr.strip()}")
@@ -299,4 +320,3 @@ def test_full_temp_folder_does_not_stop_an_excel_export(small_disk, tmp_path) ->
     assert "Exception ignored" not in proc.stderr
     assert pd.read_excel(target, sheet_name=0)["fund"].tolist() == ["FUND"]
     assert [p.name for p in small_disk.iterdir()] == ["filler.bin"]
-

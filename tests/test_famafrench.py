@@ -45,13 +45,21 @@ LIBRARY_MODELS = ("capm", "ff3", "carhart", "ff5", "ff6")
 ROOT = Path(__file__).resolve().parent.parent
 CRLF = "\r\n"
 ANNUAL_SENTINEL = 77.77  # only in the annual sections: must never reach the result
-FIRST = {"F-F_Research_Data_Factors": "1926-07", "F-F_Research_Data_5_Factors_2x3": "1963-07",
-         "F-F_Momentum_Factor": "1927-01"}
-FIRST_DAY = {"F-F_Research_Data_Factors": "1926-07-01", "F-F_Research_Data_5_Factors_2x3": "1963-07-01",
-             "F-F_Momentum_Factor": "1926-11-03"}
-COLUMNS = {"F-F_Research_Data_Factors": ["Mkt-RF", "SMB", "HML", "RF"],
-           "F-F_Research_Data_5_Factors_2x3": ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF"],
-           "F-F_Momentum_Factor": ["Mom   "]}
+FIRST = {
+    "F-F_Research_Data_Factors": "1926-07",
+    "F-F_Research_Data_5_Factors_2x3": "1963-07",
+    "F-F_Momentum_Factor": "1927-01",
+}
+FIRST_DAY = {
+    "F-F_Research_Data_Factors": "1926-07-01",
+    "F-F_Research_Data_5_Factors_2x3": "1963-07-01",
+    "F-F_Momentum_Factor": "1926-11-03",
+}
+COLUMNS = {
+    "F-F_Research_Data_Factors": ["Mkt-RF", "SMB", "HML", "RF"],
+    "F-F_Research_Data_5_Factors_2x3": ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "RF"],
+    "F-F_Momentum_Factor": ["Mom   "],
+}
 # The international sets as the library names them (its data set list, copied by hand): region ->
 # (3-factor, 5-factor, momentum) monthly names; daily files add "_Daily"; Emerging has no 3-factor
 # file and no daily files.
@@ -60,14 +68,20 @@ INTERNATIONAL = {
     "developed_ex_us": ("Developed_ex_US_3_Factors", "Developed_ex_US_5_Factors", "Developed_ex_US_Mom_Factor"),
     "europe": ("Europe_3_Factors", "Europe_5_Factors", "Europe_Mom_Factor"),
     "japan": ("Japan_3_Factors", "Japan_5_Factors", "Japan_Mom_Factor"),
-    "asia_pacific_ex_japan": ("Asia_Pacific_ex_Japan_3_Factors", "Asia_Pacific_ex_Japan_5_Factors",
-                              "Asia_Pacific_ex_Japan_MOM_Factor"),
+    "asia_pacific_ex_japan": (
+        "Asia_Pacific_ex_Japan_3_Factors",
+        "Asia_Pacific_ex_Japan_5_Factors",
+        "Asia_Pacific_ex_Japan_MOM_Factor",
+    ),
     "north_america": ("North_America_3_Factors", "North_America_5_Factors", "North_America_Mom_Factor"),
     "emerging": (None, "Emerging_5_Factors", "Emerging_MOM_Factor"),
 }
 for _three, _five, _mom in INTERNATIONAL.values():
-    for _name, _cols in ((_three, COLUMNS["F-F_Research_Data_Factors"]),
-                         (_five, COLUMNS["F-F_Research_Data_5_Factors_2x3"]), (_mom, ["WML"])):
+    for _name, _cols in (
+        (_three, COLUMNS["F-F_Research_Data_Factors"]),
+        (_five, COLUMNS["F-F_Research_Data_5_Factors_2x3"]),
+        (_mom, ["WML"]),
+    ):
         if _name:
             COLUMNS[_name] = _cols
             FIRST[_name], FIRST_DAY[_name] = "1990-07", "2015-07-01"
@@ -89,8 +103,9 @@ def _percent(name: str, freq: str, seed: int) -> pd.DataFrame:
         index = days[days.dayofweek < 5].to_period("D")
         scale = 1.0
     rng = np.random.default_rng(seed)
-    frame = pd.DataFrame(rng.normal(0.3, scale, (len(index), len(COLUMNS[name]))).round(2),
-                         index=index, columns=COLUMNS[name])
+    frame = pd.DataFrame(
+        rng.normal(0.3, scale, (len(index), len(COLUMNS[name]))).round(2), index=index, columns=COLUMNS[name]
+    )
     if "RF" in frame:
         frame["RF"] = 0.3 if freq == "monthly" else 0.01
     for when, column, code in MISSING.get((name, freq), []):
@@ -102,15 +117,19 @@ def _table_text(frame: pd.DataFrame, date_format: str) -> str:
     """``,Mkt-RF,SMB`` then ``192607,    2.96,   -2.56`` rows, CRLF-separated."""
     cells = [f"{v:8.2f}" for v in frame.to_numpy().ravel()]
     width = frame.shape[1]
-    rows = [",".join([date, *cells[i * width:(i + 1) * width]])
-            for i, date in enumerate(frame.index.strftime(date_format))]
+    rows = [
+        ",".join([date, *cells[i * width : (i + 1) * width]])
+        for i, date in enumerate(frame.index.strftime(date_format))
+    ]
     return CRLF.join(["," + ",".join(frame.columns), *rows])
 
 
 def _csv(name: str, frame: pd.DataFrame, freq: str) -> str:
     """The library's layout: description, blank line, table, [annual section], copyright."""
-    description = (f"This file was created by CMPT_ME_RETS using the 202512 CRSP database.{CRLF}"
-                   "Missing data are indicated by -99.99 or -999.")
+    description = (
+        f"This file was created by CMPT_ME_RETS using the 202512 CRSP database.{CRLF}"
+        "Missing data are indicated by -99.99 or -999."
+    )
     parts = [description, _table_text(frame, "%Y%m%d" if freq == "daily" else "%Y%m")]
     if freq == "monthly":
         years = pd.period_range("1927", "2025", freq="Y")
@@ -219,8 +238,7 @@ def store(tmp_path: Path) -> Store:
 
 def _assert_same(actual: pd.Series, expected: pd.Series) -> None:
     """``actual`` equals ``expected`` on ``actual``'s dates (NaN where the file had a missing code)."""
-    pd.testing.assert_series_equal(actual, expected.loc[actual.index], check_names=False, check_freq=False,
-                                   rtol=1e-12)
+    pd.testing.assert_series_equal(actual, expected.loc[actual.index], check_names=False, check_freq=False, rtol=1e-12)
 
 
 def _age_entry(store: Store, name: str, days: float) -> None:
@@ -249,8 +267,13 @@ def _available(region: str, model: str, freq: str) -> bool:
     return region != "emerging" or (freq == "monthly" and model in ("ff5", "ff6"))
 
 
-SETS = [(f"{model}:{region}" if region else model, freq) for region in ("", *INTERNATIONAL)
-        for model in LIBRARY_MODELS for freq in ("monthly", "daily") if _available(region, model, freq)]
+SETS = [
+    (f"{model}:{region}" if region else model, freq)
+    for region in ("", *INTERNATIONAL)
+    for model in LIBRARY_MODELS
+    for freq in ("monthly", "daily")
+    if _available(region, model, freq)
+]
 
 
 @pytest.mark.parametrize(("key", "freq"), SETS)
@@ -284,24 +307,35 @@ def test_sets_listed_for_the_dialog() -> None:
     assert monthly["ff5:developed"] == "Fama-French 5 — Developed"
 
 
-@pytest.mark.parametrize(("key", "freq", "message"), [
-    ("ff3:emerging", "monthly", "no Emerging 3-factor file; for Emerging it has ff5, ff6 \\(monthly files only\\)"),
-    ("ff6:emerging", "daily", "no Emerging daily file"),
-    ("q5", "monthly", "unknown model 'q5' for the Ken French library \\(its factors come from global-q.org"),
-    ("ff5:mars", "monthly", "unknown Ken French region 'mars'; use one of us, developed"),
-])
+@pytest.mark.parametrize(
+    ("key", "freq", "message"),
+    [
+        ("ff3:emerging", "monthly", "no Emerging 3-factor file; for Emerging it has ff5, ff6 \\(monthly files only\\)"),
+        ("ff6:emerging", "daily", "no Emerging daily file"),
+        ("q5", "monthly", "unknown model 'q5' for the Ken French library \\(its factors come from global-q.org"),
+        ("ff5:mars", "monthly", "unknown Ken French region 'mars'; use one of us, developed"),
+    ],
+)
 def test_sets_the_library_lacks_are_refused(store: Store, key: str, freq: str, message: str) -> None:
     """A set the library does not publish is one clear sentence, before any download."""
     with pytest.raises(InputError, match=message):
         load_famafrench(key, freq, store=store, offline=True)
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    (b"<html>Service unavailable</html>", "not a readable zip file"),
-    ("zip", "no Ken French table found"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<html>Service unavailable</html>", "not a readable zip file"),
+        ("zip", "no Ken French table found"),
+    ],
+)
 def test_a_file_that_arrives_but_cannot_be_read_is_a_parse_error(
-    online: Library, session, store: Store, monkeypatch, body, message,
+    online: Library,
+    session,
+    store: Store,
+    monkeypatch,
+    body,
+    message,
 ) -> None:
     """A reply that is not the library's zip, or a zip whose CSV is not a Ken French table, is reported
     as a file that cannot be read (naming the URL), never as a network problem."""
@@ -337,8 +371,9 @@ def test_returns_are_decimals(online: Library, session, store: Store) -> None:
     assert data.factors.abs().max().max() < 0.5
 
 
-@pytest.mark.parametrize("freq, dates", [("monthly", ["1990-01-31", "1990-02-28"]),
-                                         ("daily", ["1990-01-03", "1990-01-04"])])
+@pytest.mark.parametrize(
+    "freq, dates", [("monthly", ["1990-01-31", "1990-02-28"]), ("daily", ["1990-01-03", "1990-01-04"])]
+)
 def test_missing_codes_become_nan(online: Library, session, store: Store, freq: str, dates: list[str]) -> None:
     """-99.99 and -999 are the library's missing codes, not returns of -99.99% and -999%."""
     data = load_famafrench("ff6", freq, store=store, session=session)
@@ -471,9 +506,14 @@ def test_job_yields_progress_per_file(online: Library, session, store: Store) ->
     assert list(data.factors.columns) == [*MODELS["ff6"], "RF"]
 
 
-@pytest.mark.parametrize("model, freq, start, match", [("ff4", "daily", "1920", "unknown model"),
-                                                       ("ff3", "weekly", "1920", "daily or monthly"),
-                                                       ("ff3", "monthly", "someday", "not a date")])
+@pytest.mark.parametrize(
+    "model, freq, start, match",
+    [
+        ("ff4", "daily", "1920", "unknown model"),
+        ("ff3", "weekly", "1920", "daily or monthly"),
+        ("ff3", "monthly", "someday", "not a date"),
+    ],
+)
 def test_bad_arguments_are_input_errors(store: Store, model: str, freq: str, start: str, match: str) -> None:
     """Unknown model, a frequency the library lacks, or an unparseable start: InputError."""
     with pytest.raises(InputError, match=match):
@@ -483,8 +523,9 @@ def test_bad_arguments_are_input_errors(store: Store, model: str, freq: str, sta
 def test_cli_regress_with_exported_factors(online: Library, session, store: Store, tmp_path: Path) -> None:
     """Factors loaded from the library, exported to CSV, drive ``main.py regress`` end to end."""
     factors = load_famafrench("ff6", "monthly", store=store, session=session, start="2000-01-01").factors
-    factor_csv = export_tables({"factors": factors.rename_axis("date").reset_index()}, tmp_path / "ff6.csv",
-                               main="factors")
+    factor_csv = export_tables(
+        {"factors": factors.rename_axis("date").reset_index()}, tmp_path / "ff6.csv", main="factors"
+    )
     rng = np.random.default_rng(7)
     noise = rng.normal(0, 0.002, len(factors))
     fund = factors["RF"] + 0.001 + 1.2 * factors["Mkt-RF"] + 0.4 * factors["HML"] + noise
@@ -492,8 +533,23 @@ def test_cli_regress_with_exported_factors(online: Library, session, store: Stor
     fund.rename("QMOM").rename_axis("date").reset_index().to_csv(fund_csv, index=False)
     out = tmp_path / "out.csv"
     done = subprocess.run(
-        [sys.executable, "main.py", "regress", str(fund_csv), "--factors", str(factor_csv), "--model", "ff6",
-         "--out", str(out)], cwd=ROOT, check=False, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "main.py",
+            "regress",
+            str(fund_csv),
+            "--factors",
+            str(factor_csv),
+            "--model",
+            "ff6",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0, done.stderr
     row = pd.read_csv(out).iloc[0]

@@ -35,8 +35,11 @@ def results():
     rng = np.random.default_rng(0)
     dates = pd.bdate_range("2018-01-01", periods=300)
     factors = pd.DataFrame(rng.normal(0, 0.01, (300, 3)), index=dates, columns=FACTORS).assign(RF=0.0001)
-    funds = pd.DataFrame(factors[FACTORS].to_numpy() @ rng.normal(0.5, 0.3, (3, 4)) + rng.normal(0, 0.01, (300, 4)),
-                         index=dates, columns=["A", "B", "C", "D"])
+    funds = pd.DataFrame(
+        factors[FACTORS].to_numpy() @ rng.normal(0.5, 0.3, (3, 4)) + rng.normal(0, 0.01, (300, 4)),
+        index=dates,
+        columns=["A", "B", "C", "D"],
+    )
     return FactorModel(funds, factors, freq="daily", model="ff3").fit()
 
 

@@ -28,42 +28,62 @@ def test_registry_holds_the_named_models() -> None:
     }
 
 
-@pytest.mark.parametrize(("column", "name"), [
-    ("R_MKT", "Mkt-RF"), ("r_f", "RF"), ("R_ROE", "R_ROE"), ("bab", "BAB"), ("QMJ", "QMJ"), ("HML Devil", "HML_DEVIL"),
-    ("Mom   ", "MOM"), ("WML", "MOM"), ("ARKK", None), ("Close", None),
-])
+@pytest.mark.parametrize(
+    ("column", "name"),
+    [
+        ("R_MKT", "Mkt-RF"),
+        ("r_f", "RF"),
+        ("R_ROE", "R_ROE"),
+        ("bab", "BAB"),
+        ("QMJ", "QMJ"),
+        ("HML Devil", "HML_DEVIL"),
+        ("Mom   ", "MOM"),
+        ("WML", "MOM"),
+        ("ARKK", None),
+        ("Close", None),
+    ],
+)
 def test_every_sources_spelling_is_a_factor(column: str, name: str | None) -> None:
     """q-factor and AQR columns are factors (never funds) under canonical names."""
     assert canonical_factor_name(column) == name
 
 
-@pytest.mark.parametrize(("spec", "canonical", "factors"), [
-    ("FF3", "ff3", ("Mkt-RF", "SMB", "HML")),
-    ("mktrf, hml, bab", "Mkt-RF,HML,BAB", ("Mkt-RF", "HML", "BAB")),
-    ("Mkt-RF,LIQ", "Mkt-RF,LIQ", ("Mkt-RF", "LIQ")),
-    ("BAB", "BAB", ("BAB",)),
-])
+@pytest.mark.parametrize(
+    ("spec", "canonical", "factors"),
+    [
+        ("FF3", "ff3", ("Mkt-RF", "SMB", "HML")),
+        ("mktrf, hml, bab", "Mkt-RF,HML,BAB", ("Mkt-RF", "HML", "BAB")),
+        ("Mkt-RF,LIQ", "Mkt-RF,LIQ", ("Mkt-RF", "LIQ")),
+        ("BAB", "BAB", ("BAB",)),
+    ],
+)
 def test_custom_models_are_column_lists(spec: str, canonical: str, factors: tuple[str, ...]) -> None:
     assert model_spec(spec) == canonical and model_factors(spec) == factors
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("ff4", "unknown model 'ff4'; use one of capm, ff3, carhart, ff5, ff6, q5, or list factor columns"),
-    ("Mkt-RF,RF", "RF is the risk-free rate, not a factor"),
-    ("Mkt-RF,mktrf", "factor 'Mkt-RF' is listed twice"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("ff4", "unknown model 'ff4'; use one of capm, ff3, carhart, ff5, ff6, q5, or list factor columns"),
+        ("Mkt-RF,RF", "RF is the risk-free rate, not a factor"),
+        ("Mkt-RF,mktrf", "factor 'Mkt-RF' is listed twice"),
+    ],
+)
 def test_bad_models_are_refused(spec: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
         model_spec(spec)
     assert info.value.option == "model"
 
 
-@pytest.mark.parametrize(("available", "model"), [
-    (["Mkt-RF", "SMB", "HML", "MOM"], "carhart"),
-    (["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM", "R_ME"], "ff6"),
-    (["Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG", "SMB"], "q5"),
-    (["Mkt-RF", "BAB"], "capm"),
-])
+@pytest.mark.parametrize(
+    ("available", "model"),
+    [
+        (["Mkt-RF", "SMB", "HML", "MOM"], "carhart"),
+        (["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM", "R_ME"], "ff6"),
+        (["Mkt-RF", "R_ME", "R_IA", "R_ROE", "R_EG", "SMB"], "q5"),
+        (["Mkt-RF", "BAB"], "capm"),
+    ],
+)
 def test_auto_choice_is_the_largest_model_present(available: list[str], model: str) -> None:
     name, note = choose_model(None, available, "f.csv")
     assert name == model and f"model {model}" in note
@@ -71,8 +91,11 @@ def test_auto_choice_is_the_largest_model_present(available: list[str], model: s
 
 def test_custom_choice_needs_every_column() -> None:
     assert choose_model("mktrf,BAB", ["Mkt-RF", "BAB", "SMB"], "f.csv") == ("Mkt-RF,BAB", None)
-    with pytest.raises(InputError, match=r"f.csv: factor column 'QMJ' needed by --model Mkt-RF,QMJ is missing "
-                                         r"\(factor columns: BAB, Mkt-RF\); check the name"):
+    with pytest.raises(
+        InputError,
+        match=r"f.csv: factor column 'QMJ' needed by --model Mkt-RF,QMJ is missing "
+        r"\(factor columns: BAB, Mkt-RF\); check the name",
+    ):
         choose_model("Mkt-RF,QMJ", ["Mkt-RF", "BAB"], "f.csv")
 
 
@@ -86,21 +109,34 @@ def test_loaders_do_not_import_the_models() -> None:
         "bad = sorted(m for m in sys.modules if m.startswith('analytics.regression'))\n"
         "print(bad)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=False, capture_output=True, text=True,
-                          timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, check=False, capture_output=True, text=True, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
 
 
 def test_cli_lists_the_registry_and_refuses_unknown_models() -> None:
-    helped = subprocess.run([sys.executable, "main.py", "regress", "--help"], cwd=ROOT, check=False,
-                            capture_output=True, text=True, timeout=120)
+    helped = subprocess.run(
+        [sys.executable, "main.py", "regress", "--help"],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     text = " ".join(helped.stdout.split())
     for name in MODELS:
         assert f"{name} (" in text
     assert "COL,COL,..." in text and "kenfrench[:MODEL[:REGION]]" in text
-    bad = subprocess.run([sys.executable, "main.py", "regress", "x.csv", "--model", "ff4"], cwd=ROOT,
-                         check=False, capture_output=True, text=True, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, "main.py", "regress", "x.csv", "--model", "ff4"],
+        cwd=ROOT,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2 and "unknown model 'ff4'" in bad.stderr
 
 
@@ -119,7 +155,12 @@ def test_model_pickers_list_the_registry(qtbot) -> None:
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     assert [dialog.model_combo.itemData(i) for i in range(dialog.model_combo.count())] == [
-        "capm", "ff3", "carhart", "ff5", "ff6"]
+        "capm",
+        "ff3",
+        "carhart",
+        "ff5",
+        "ff6",
+    ]
     assert dialog.choice() == ("ff6", "monthly", False) and ok.isEnabled()
     dialog.region_combo.setCurrentIndex(dialog.region_combo.findData("developed"))
     dialog.model_combo.setCurrentIndex(dialog.model_combo.findData("ff5"))

@@ -32,11 +32,28 @@ from analytics.regression.ols import fit_many
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).resolve().parent / "reference" / "nist"
 SHARED = ("Norris", "Longley", "Wampler1", "Wampler3")
-SOLVABLE = ("Norris", "Pontius", "NoInt1", "NoInt2", "Longley", "Wampler1", "Wampler2", "Wampler3", "Wampler4",
-            "Wampler5")
+SOLVABLE = (
+    "Norris",
+    "Pontius",
+    "NoInt1",
+    "NoInt2",
+    "Longley",
+    "Wampler1",
+    "Wampler2",
+    "Wampler3",
+    "Wampler4",
+    "Wampler5",
+)
 #: Datasets whose predictors fit a named model (as its factor columns, in order).
-AS_MODEL = {"Norris": "capm", "Longley": "ff6", "Wampler1": "ff5", "Wampler2": "ff5", "Wampler3": "ff5",
-            "Wampler4": "ff5", "Wampler5": "ff5"}
+AS_MODEL = {
+    "Norris": "capm",
+    "Longley": "ff6",
+    "Wampler1": "ff5",
+    "Wampler2": "ff5",
+    "Wampler3": "ff5",
+    "Wampler4": "ff5",
+    "Wampler5": "ff5",
+}
 FACTORS = ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
 DIGITS = 7.0
 
@@ -108,16 +125,27 @@ def _statsmodels_digits(data: Certified) -> tuple[np.ndarray, np.ndarray, np.nda
 def assert_digits(data: Certified, params: np.ndarray, bse: np.ndarray, rsquared: float) -> None:
     """Each value to 7 digits, or to one digit less than statsmodels' QR where it gets fewer."""
     sm_params, sm_bse, sm_r2 = _statsmodels_digits(data)
-    for what, ours, theirs in (("coefficient", lre(params, data.params), sm_params),
-                               ("standard error", lre(bse, data.bse), sm_bse),
-                               ("R²", lre(rsquared, data.rsquared), sm_r2)):
+    for what, ours, theirs in (
+        ("coefficient", lre(params, data.params), sm_params),
+        ("standard error", lre(bse, data.bse), sm_bse),
+        ("R²", lre(rsquared, data.rsquared), sm_r2),
+    ):
         need = np.minimum(DIGITS, theirs - 1)
         assert (ours >= need).all(), f"{data.name} {what}: {ours.round(1)} digits, need {need.round(1)}"
 
 
 def _core(data: Certified, names: list[str]):
-    return jobs.run(fit_many(data.y[:, None], data.x, make_estimator(), names=names, series=[data.name],
-                             min_obs=data.x.shape[1] + data.constant + 1, constant=data.constant))
+    return jobs.run(
+        fit_many(
+            data.y[:, None],
+            data.x,
+            make_estimator(),
+            names=names,
+            series=[data.name],
+            min_obs=data.x.shape[1] + data.constant + 1,
+            constant=data.constant,
+        )
+    )
 
 
 def test_core_reaches_the_certified_digits(dataset: Certified) -> None:
@@ -140,8 +168,9 @@ def test_factor_model_reaches_the_certified_digits(model_dataset: Certified) -> 
     dataset = model_dataset
     fund, factors = _as_factors(dataset)
     res = FactorModel(fund, factors, freq="monthly", model=AS_MODEL[dataset.name], excess=True).fit()
-    assert_digits(dataset, res.params.loc["NIST"].to_numpy(), res.bse.loc["NIST"].to_numpy(),
-                  float(res.rsquared["NIST"]))
+    assert_digits(
+        dataset, res.params.loc["NIST"].to_numpy(), res.bse.loc["NIST"].to_numpy(), float(res.rsquared["NIST"])
+    )
 
 
 def test_command_line_reaches_the_certified_digits(model_dataset: Certified, tmp_path: Path) -> None:
@@ -150,12 +179,32 @@ def test_command_line_reaches_the_certified_digits(model_dataset: Certified, tmp
     dataset = model_dataset
     fund, factors = _as_factors(dataset)
     path, out = tmp_path / f"{dataset.name}.csv", tmp_path / "out.csv"
-    factors.join(fund).rename_axis("date").reset_index().to_csv(path, index=False, float_format="%.17g",
-                                                                 date_format="%Y-%m-%d")
+    factors.join(fund).rename_axis("date").reset_index().to_csv(
+        path, index=False, float_format="%.17g", date_format="%Y-%m-%d"
+    )
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "regress", str(path), "--excess", "--units", "decimal",
-         "--factor-units", "decimal", "--periods-per-year", "1", "--model", AS_MODEL[dataset.name], "--out", str(out)],
-        check=False, capture_output=True, text=True, cwd=ROOT, timeout=120,
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "regress",
+            str(path),
+            "--excess",
+            "--units",
+            "decimal",
+            "--factor-units",
+            "decimal",
+            "--periods-per-year",
+            "1",
+            "--model",
+            AS_MODEL[dataset.name],
+            "--out",
+            str(out),
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
     row = pd.read_csv(out).set_index("fund").loc["NIST"]
@@ -169,8 +218,11 @@ def test_filip_is_refused_as_ill_conditioned() -> None:
     data = read_nist(REFERENCE / "Filip.dat")
     raw = _core(data, [f"x^{j}" for j in range(1, 11)])
     assert np.isnan(raw.params).all()
-    assert re.match(r"factor 'x\^\d+' is nearly collinear with 'const', 'x\^1'.*\(R² = 1 - \d\.\de-1\d on them\): "
-                    r"the regression is too ill-conditioned", raw.reasons[0])
+    assert re.match(
+        r"factor 'x\^\d+' is nearly collinear with 'const', 'x\^1'.*\(R² = 1 - \d\.\de-1\d on them\): "
+        r"the regression is too ill-conditioned",
+        raw.reasons[0],
+    )
 
 
 def test_reference_files_are_nist_bytes() -> None:

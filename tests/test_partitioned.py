@@ -18,11 +18,15 @@ def _panel(n_dates: int = 5, n_stocks: int = 4, seed: int = 0) -> pd.DataFrame:
     """A small monthly panel, rows shuffled (the writer sorts by date), one NaN."""
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2020-01-31", periods=n_dates, freq="ME")
-    frame = pd.DataFrame({
-        "date": np.repeat(dates, n_stocks), "id": np.tile([f"S{i}" for i in range(n_stocks)], n_dates),
-        "re": rng.normal(size=n_dates * n_stocks), "size": rng.normal(size=n_dates * n_stocks),
-        "shares": rng.integers(1, 100, n_dates * n_stocks),
-    })
+    frame = pd.DataFrame(
+        {
+            "date": np.repeat(dates, n_stocks),
+            "id": np.tile([f"S{i}" for i in range(n_stocks)], n_dates),
+            "re": rng.normal(size=n_dates * n_stocks),
+            "size": rng.normal(size=n_dates * n_stocks),
+            "shares": rng.integers(1, 100, n_dates * n_stocks),
+        }
+    )
     frame.loc[3, "re"] = np.nan
     return frame.sample(frac=1.0, random_state=1).reset_index(drop=True)
 

@@ -78,8 +78,11 @@ def regressions(draw) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2001-01-31", periods=n, freq="ME")
     factors = pd.DataFrame(rng.normal(0, 0.04, (n, k)), index=dates, columns=["Mkt-RF", "SMB", "HML"][:k])
-    funds = pd.DataFrame(factors.to_numpy() @ rng.normal(0.5, 1, (k, m)) + rng.normal(0, 0.02, (n, m)),
-                         index=dates, columns=[f"F{i}" for i in range(m)])
+    funds = pd.DataFrame(
+        factors.to_numpy() @ rng.normal(0.5, 1, (k, m)) + rng.normal(0, 0.02, (n, m)),
+        index=dates,
+        columns=[f"F{i}" for i in range(m)],
+    )
     gaps = rng.random((n, m)) < draw(st.floats(0, 0.3))
     gaps[: k + 3] = False  # enough observations for every fund
     return funds.mask(gaps), factors, model
@@ -137,13 +140,15 @@ def test_scaling_a_factor_scales_its_loading_not_t(case, log_s: float, which: in
     name = factors.columns[which % factors.shape[1]]
     s = 10.0**log_s
     base = FactorModel(funds, factors, freq="monthly", model=model, excess=True).fit()
-    scaled = FactorModel(funds, factors.assign(**{name: factors[name] * s}), freq="monthly", model=model,
-                         excess=True).fit()
+    scaled = FactorModel(
+        funds, factors.assign(**{name: factors[name] * s}), freq="monthly", model=model, excess=True
+    ).fit()
     expected = base.params.copy()
     expected[name] /= s
     for col in expected.columns:
-        np.testing.assert_allclose(scaled.params[col].to_numpy(), expected[col].to_numpy(), rtol=1e-7,
-                                   atol=1e-7 * np.abs(expected[col]).max())
+        np.testing.assert_allclose(
+            scaled.params[col].to_numpy(), expected[col].to_numpy(), rtol=1e-7, atol=1e-7 * np.abs(expected[col]).max()
+        )
     np.testing.assert_allclose(scaled.tvalues.to_numpy(), base.tvalues.to_numpy(), rtol=1e-7, atol=1e-7)
     np.testing.assert_allclose(scaled.rsquared.to_numpy(), base.rsquared.to_numpy(), rtol=1e-7, atol=1e-9)
 
@@ -190,5 +195,6 @@ def test_rolling_betas_scale_with_their_factor(case, log_s: float) -> None:
     base[:, :, 1] /= s
     np.testing.assert_array_equal(np.isnan(got), np.isnan(base))
     for j in range(x.shape[1]):
-        np.testing.assert_allclose(got[:, :, j], base[:, :, j], rtol=1e-7,
-                                   atol=1e-7 * np.nanmax(np.abs(base[:, :, j]), initial=0.0))
+        np.testing.assert_allclose(
+            got[:, :, j], base[:, :, j], rtol=1e-7, atol=1e-7 * np.nanmax(np.abs(base[:, :, j]), initial=0.0)
+        )

@@ -26,7 +26,7 @@ def _panel(n_obs: int = 240, n_funds: int = 12, seed: int = 1) -> tuple[pd.DataF
     funds = pd.DataFrame(excess + factors[["RF"]].to_numpy(), index=dates, columns=[f"F{i}" for i in range(n_funds)])
     for i, fund in enumerate(funds.columns):
         funds.iloc[: 10 * i, i] = np.nan  # later starts
-        funds.iloc[len(funds) - 3 * (i % 4):, i] = np.nan  # earlier ends
+        funds.iloc[len(funds) - 3 * (i % 4) :, i] = np.nan  # earlier ends
         holes = rng.choice(n_obs, size=i % 5, replace=False)
         funds.iloc[holes, i] = np.nan  # scattered gaps
     factors.iloc[[5, 77], 2] = np.nan  # factor gaps drop those dates for every fund
@@ -44,8 +44,16 @@ def panel() -> tuple[pd.DataFrame, pd.DataFrame]:
     return _panel()
 
 
-@pytest.mark.parametrize("cov", [{}, {"cov_type": "hac", "maxlags": 0}, {"cov_type": "hac", "maxlags": 1},
-                                 {"cov_type": "hac", "maxlags": 6}, {"cov_type": "hac", "maxlags": 12}])
+@pytest.mark.parametrize(
+    "cov",
+    [
+        {},
+        {"cov_type": "hac", "maxlags": 0},
+        {"cov_type": "hac", "maxlags": 1},
+        {"cov_type": "hac", "maxlags": 6},
+        {"cov_type": "hac", "maxlags": 12},
+    ],
+)
 def test_every_fund_equals_statsmodels(panel, cov) -> None:
     """params, bse, t, R², adj R² and p-values equal statsmodels (plain and HAC) to 1e-8 on every fund."""
     funds, factors = panel
@@ -128,8 +136,23 @@ def test_summary_columns_follow_the_cli_contract(panel) -> None:
     funds, factors = panel
     res = FactorModel(funds, factors, freq="monthly", model="ff3").fit()
     assert list(res.summary.columns) == [
-        "fund", "alpha", "t_alpha", "Mkt-RF", "t_Mkt-RF", "SMB", "t_SMB", "HML", "t_HML",
-        "r2", "adj_r2", "ivol", "n_obs", "years", "start", "end", "note",
+        "fund",
+        "alpha",
+        "t_alpha",
+        "Mkt-RF",
+        "t_Mkt-RF",
+        "SMB",
+        "t_SMB",
+        "HML",
+        "t_HML",
+        "r2",
+        "adj_r2",
+        "ivol",
+        "n_obs",
+        "years",
+        "start",
+        "end",
+        "note",
     ]
     assert (res.summary["note"] == "").all() and res.skipped == {}
     assert set(res.tables()) >= {"summary", "coefficients", "diagnostics"}
@@ -184,7 +207,9 @@ def test_constant_fund_is_skipped_and_the_others_fitted(panel, cov) -> None:
     res = FactorModel(funds.assign(CASH=factors["RF"] + 0.002), factors, freq="monthly", model="ff3").fit(**cov)
     assert res.skipped == {"CASH": "its excess returns do not vary; leave it out."}
     row = res.summary.set_index("fund").loc["CASH"]
-    assert row[["alpha", "t_alpha", "Mkt-RF", "r2", "ivol"]].isna().all() and row["n_obs"] == 238  # two dates lack a factor
+    assert (
+        row[["alpha", "t_alpha", "Mkt-RF", "r2", "ivol"]].isna().all() and row["n_obs"] == 238
+    )  # two dates lack a factor
     assert list(res.summary["fund"]) == [*funds.columns, "CASH"] and res.summary.columns[-1] == "note"
     pd.testing.assert_frame_equal(res.params, base.params)
     assert any("1 of 13 funds not fitted" in n for n in res.notes)
@@ -294,9 +319,11 @@ def test_gross_returns_equal_statsmodels(panel, cov) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [lambda f, x: (f, x.assign(**{n: x[n] + 100 for n in FACTORS})),  # factors fed as levels
-     lambda f, x: (f + 5000, x),  # a fund far from zero
-     lambda f, x: (f, x.assign(SMB=x["SMB"] * 1e6))],  # a factor in other units
+    [
+        lambda f, x: (f, x.assign(**{n: x[n] + 100 for n in FACTORS})),  # factors fed as levels
+        lambda f, x: (f + 5000, x),  # a fund far from zero
+        lambda f, x: (f, x.assign(SMB=x["SMB"] * 1e6)),
+    ],  # a factor in other units
     ids=["factors+100", "fund+5000", "factor*1e6"],
 )
 def test_scale_and_means_are_not_collinearity(panel, change) -> None:
@@ -319,8 +346,9 @@ def test_nearly_collinear_factor_is_noted_with_its_r2(panel) -> None:
     excess = funds.sub(factors["RF"], axis=0)
     _assert_equals_statsmodels(res, excess, near, FACTORS[:3])
     collinear = [n for n in res.notes if "nearly collinear" in n]
-    assert len(collinear) == 1 and collinear[0].startswith("funds 'F0', 'F1', 'F2' and 9 others: factor 'HML' is "
-                                                           "nearly collinear with 'const', 'Mkt-RF', 'SMB' (R² = 1 - ")
+    assert len(collinear) == 1 and collinear[0].startswith(
+        "funds 'F0', 'F1', 'F2' and 9 others: factor 'HML' is nearly collinear with 'const', 'Mkt-RF', 'SMB' (R² = 1 - "
+    )
     closer = factors.assign(HML=factors["Mkt-RF"] - factors["SMB"] + 2e-8 * noise)
     with pytest.raises(InputError, match=r"factors: factor 'HML' is nearly collinear .* too ill-conditioned"):
         FactorModel(funds, closer, freq="monthly", model="ff3").fit()

@@ -25,8 +25,18 @@ def _returns(n: int = 24, seed: int = 0, scale: float = 0.04) -> np.ndarray:
 
 @pytest.mark.parametrize(
     ("header", "canonical"),
-    [("Mkt-RF", "Mkt-RF"), ("MKT-RF", "Mkt-RF"), ("mktrf", "Mkt-RF"), ("Mom   ", "MOM"), ("UMD", "MOM"),
-     ("WML", "MOM"), ("RF", "RF"), ("rf", "RF"), ("smb", "SMB"), ("Fund", None)],
+    [
+        ("Mkt-RF", "Mkt-RF"),
+        ("MKT-RF", "Mkt-RF"),
+        ("mktrf", "Mkt-RF"),
+        ("Mom   ", "MOM"),
+        ("UMD", "MOM"),
+        ("WML", "MOM"),
+        ("RF", "RF"),
+        ("rf", "RF"),
+        ("smb", "SMB"),
+        ("Fund", None),
+    ],
 )
 def test_factor_aliases(header, canonical) -> None:
     """Every usual spelling of a factor maps to its canonical name; fund names do not."""
@@ -151,8 +161,9 @@ def test_freq_override_for_short_files(tmp_path) -> None:
 
 def test_monthly_dates_on_different_days_align_by_calendar_month(tmp_path) -> None:
     """Funds dated on the last trading day align with factors dated on the calendar month-end."""
-    last_trading = pd.DatetimeIndex([d - pd.offsets.BDay(0) if d.dayofweek < 5 else d - pd.offsets.BDay(1)
-                                     for d in MONTHS])
+    last_trading = pd.DatetimeIndex(
+        [d - pd.offsets.BDay(0) if d.dayofweek < 5 else d - pd.offsets.BDay(1) for d in MONTHS]
+    )
     funds, factors = tmp_path / "f.csv", tmp_path / "x.csv"
     _wide({"A": _returns()}, dates=last_trading).to_csv(funds, index=False)
     _wide({"Mkt-RF": _returns(seed=9), "RF": np.full(24, 0.001)}).to_csv(factors, index=False)
@@ -193,11 +204,17 @@ def test_fund_named_like_an_id_stays_wide_and_long_needs_a_return_column(tmp_pat
     assert list(load_returns(wide).assets.columns) == ["Fund", "Other"]
     alternating = tmp_path / "alt.csv"
     pd.DataFrame({"date": MONTHS.strftime("%Y-%m-%d"), "ticker": ["X", "Y"] * 12, "ret": _returns()}).to_csv(
-        alternating, index=False)
+        alternating, index=False
+    )
     assert list(load_returns(alternating).assets.columns) == ["X", "Y"]
     no_ret = tmp_path / "noret.csv"
-    pd.DataFrame({"date": list(MONTHS.strftime("%Y-%m-%d")) * 2, "permno": [1] * 24 + [2] * 24,
-                  "excess": np.r_[_returns(), _returns(seed=1)]}).to_csv(no_ret, index=False)
+    pd.DataFrame(
+        {
+            "date": list(MONTHS.strftime("%Y-%m-%d")) * 2,
+            "permno": [1] * 24 + [2] * 24,
+            "excess": np.r_[_returns(), _returns(seed=1)],
+        }
+    ).to_csv(no_ret, index=False)
     with pytest.raises(InputError, match="without a return column; name it 'ret'"):
         load_returns(no_ret)
 
@@ -211,8 +228,13 @@ def test_duplicate_errors_pair_the_right_rows(tmp_path) -> None:
     with pytest.raises(InputError, match=r"row 4 \(2019-03-31\) and row 22 \(2019-03-15\) fall on the same month"):
         load_returns(wide, freq="monthly")
     long = tmp_path / "l.csv"
-    rows = [("2019-01-31", "X", 0.1), ("2019-01-31", "Y", 0.2), ("2019-02-28", "Y", 0.1), ("2019-03-31", "Y", 0.1),
-            ("2019-01-31", "Y", 0.3)]
+    rows = [
+        ("2019-01-31", "X", 0.1),
+        ("2019-01-31", "Y", 0.2),
+        ("2019-02-28", "Y", 0.1),
+        ("2019-03-31", "Y", 0.1),
+        ("2019-01-31", "Y", 0.3),
+    ]
     pd.DataFrame(rows, columns=["date", "id", "ret"]).to_csv(long, index=False)
     with pytest.raises(InputError, match=r"row 3 and row 6 both give id 'Y' on 2019-01-31"):
         load_returns(long)
@@ -244,9 +266,24 @@ def test_missing_option_on_the_command_line(tmp_path) -> None:
     frame.to_csv(path, index=False)
 
     def regress(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "main.py", "regress", str(path), "--model", "capm", "--out",
-                               str(tmp_path / "o.csv"), *extra], cwd=root, check=False, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                "main.py",
+                "regress",
+                str(path),
+                "--model",
+                "capm",
+                "--out",
+                str(tmp_path / "o.csv"),
+                *extra,
+            ],
+            cwd=root,
+            check=False,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     refused = regress()
     assert refused.returncode == 2 and "declare it a missing code" in refused.stderr

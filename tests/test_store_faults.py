@@ -35,11 +35,15 @@ KF = "F-F_Research_Data_Factors"
 
 def factors(freq: str = "monthly", n: int = 36) -> pd.DataFrame:
     """A small factor table in decimals (the way the Ken French cache stores it)."""
-    dates = pd.date_range("2015-01-31", periods=n, freq="ME") if freq == "monthly" else pd.bdate_range(
-        "2015-01-01", periods=n)
+    dates = (
+        pd.date_range("2015-01-31", periods=n, freq="ME")
+        if freq == "monthly"
+        else pd.bdate_range("2015-01-01", periods=n)
+    )
     rng = np.random.default_rng(4)
-    return pd.DataFrame({"date": dates, "Mkt-RF": rng.normal(0.005, 0.04, n), "SMB": rng.normal(0, 0.02, n),
-                         "RF": 0.001})
+    return pd.DataFrame(
+        {"date": dates, "Mkt-RF": rng.normal(0.005, 0.04, n), "SMB": rng.normal(0, 0.02, n), "RF": 0.001}
+    )
 
 
 @pytest.fixture
@@ -63,8 +67,7 @@ def rewrite_data(store: Store, name: str, frame: pd.DataFrame) -> None:
     path = store.root / name / "data.parquet"
     meta = pq.read_schema(path).metadata
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, b"factordesk": meta[b"factordesk"]}),
-                   path)
+    pq.write_table(table.replace_schema_metadata({**table.schema.metadata, b"factordesk": meta[b"factordesk"]}), path)
 
 
 def damage(store: Store, how: str) -> None:
@@ -83,7 +86,7 @@ def damage(store: Store, how: str) -> None:
         (folder / "manifest.json").unlink()
         (folder / "manifest.json").mkdir()
     elif how == "manifest not json":
-        (folder / "manifest.json").write_text("{\"name\": \"victim\", ")
+        (folder / "manifest.json").write_text('{"name": "victim", ')
     elif how == "manifest a list":
         (folder / "manifest.json").write_text("[1, 2]")
     elif how == "text dates":
@@ -183,8 +186,11 @@ def test_famafrench_offline_says_how_to_fix_a_damaged_cache(online, session, tmp
     run(famafrench_job("ff3", "monthly", store=cache, session=session))
     damage_values = cache.load(KF).assign(SMB=lambda f: f["SMB"] * 100)
     rewrite_data(cache, KF, damage_values)
-    with pytest.raises(InputError, match=f"^{KF}: the stored copy is damaged \\(the values of column 'SMB'.*"
-                                         f"when online.*or delete {cache.root / KF}"):
+    with pytest.raises(
+        InputError,
+        match=f"^{KF}: the stored copy is damaged \\(the values of column 'SMB'.*"
+        f"when online.*or delete {cache.root / KF}",
+    ):
         run(famafrench_job("ff3", "monthly", store=cache, session=session, offline=True))
 
 
@@ -208,8 +214,15 @@ def test_two_writers_never_mix_manifest_and_data(tmp_path) -> None:
     """Two processes each write one entry 30 times at once while this one reads it: every read
     is one writer's manifest with that writer's data, and so is the end state."""
     store = Store(tmp_path / "store")
-    writers = [subprocess.Popen([sys.executable, "-c", _WRITER.format(root=str(ROOT), store=str(store.root), me=me)],
-                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for me in "AB"]
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER.format(root=str(ROOT), store=str(store.root), me=me)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for me in "AB"
+    ]
     reads: list[tuple[str, str, int]] = []
     try:
         for writer in writers:
@@ -264,17 +277,27 @@ def test_old_layout_entries_are_migrated_or_reported(tmp_path) -> None:
     frame = factors()
     for name, pulled in (("kept", "2024-05-01T10:00:00+00:00"), ("broken", "yesterday"), ("folder", "")):
         frame.to_parquet(root / f"{name}.parquet", index=False)
-        (root / f"{name}.json").write_text(json.dumps({
-            "name": name, "source": "Ken French data library", "query": "url", "pulled_at": pulled,
-            "rows": len(frame), "extra": {"freq": "monthly"}}))
+        (root / f"{name}.json").write_text(
+            json.dumps(
+                {
+                    "name": name,
+                    "source": "Ken French data library",
+                    "query": "url",
+                    "pulled_at": pulled,
+                    "rows": len(frame),
+                    "extra": {"freq": "monthly"},
+                }
+            )
+        )
     (root / "folder.json").unlink()
     (root / "folder.json").mkdir()
     store = Store(root)
     good, bad = store.scan()
     assert [e.name for e in good] == ["kept"] and good[0].pulled_at == "2024-05-01T10:00:00+00:00"
-    assert bad == [DamagedEntry("broken", "old layout: field 'pulled_at' is 'yesterday', not a date-time",
-                                root / "broken.json"),
-                   DamagedEntry("folder", "old layout: folder.json is not a file", root / "folder.json")]
+    assert bad == [
+        DamagedEntry("broken", "old layout: field 'pulled_at' is 'yesterday', not a date-time", root / "broken.json"),
+        DamagedEntry("folder", "old layout: folder.json is not a file", root / "folder.json"),
+    ]
     pd.testing.assert_frame_equal(store.load("kept"), frame)
     assert (root / "kept" / "manifest.json").is_file() and not (root / "kept.json").exists()
 
@@ -304,8 +327,9 @@ def test_reader_sees_old_or_new_during_a_long_write(store, monkeypatch) -> None:
         return real(self, *args, **kwargs)
 
     monkeypatch.setattr(store_module.Store, "_swap_in", slow_swap)
-    writer = threading.Thread(target=lambda: store.save("good", factors(n=48), source="test", query="q-good",
-                                                        freq="monthly"))
+    writer = threading.Thread(
+        target=lambda: store.save("good", factors(n=48), source="test", query="q-good", freq="monthly")
+    )
     writer.start()
     started.wait(5)
     reader = Store(store.root)

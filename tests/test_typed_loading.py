@@ -45,8 +45,11 @@ def same_numbers(a: object, b: object) -> bool:
     """Equal exactly, NaN where NaN, and zeros of the same sign."""
     a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
     numbers = ~np.isnan(a)
-    return (a.shape == b.shape and np.array_equal(a, b, equal_nan=True)
-            and np.array_equal(np.signbit(a[numbers]), np.signbit(b[numbers])))
+    return (
+        a.shape == b.shape
+        and np.array_equal(a, b, equal_nan=True)
+        and np.array_equal(np.signbit(a[numbers]), np.signbit(b[numbers]))
+    )
 
 
 def assert_same_table(path: Path) -> Table | None:
@@ -168,8 +171,10 @@ def test_long_digits_are_correctly_rounded(tmp_path) -> None:
     rng = np.random.default_rng(3)
     values = rng.normal(0, 0.02, (400, 3))
     path = tmp_path / "long.csv"
-    lines = ["date,A,B,C"] + [f"2020-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}," + ",".join(repr(float(v)) for v in row)
-                              for i, row in enumerate(values[:336])]
+    lines = ["date,A,B,C"] + [
+        f"2020-{1 + i // 28 % 12:02d}-{1 + i % 28:02d}," + ",".join(repr(float(v)) for v in row)
+        for i, row in enumerate(values[:336])
+    ]
     path.write_text("\n".join(lines) + "\n")
     with path.open(newline="") as fh:
         cells = [r[1:] for r in csv.reader(fh)][1:]
@@ -238,11 +243,16 @@ def test_a_file_changed_while_read_typed_is_read_carefully(tmp_path, monkeypatch
 
 def test_parquet_columns_of_every_kind(tmp_path, monkeypatch) -> None:
     """float64 typed; float32, ints, dates, text, 'nan' and 'None' text as the careful path's text."""
-    frame = pd.DataFrame({
-        "date": pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"]),
-        "A": [0.1, np.nan, -0.0], "B": np.array([0.1, 0.2, 0.3], dtype=np.float32),
-        "n": [1, 2, 3], "name": ["nan", "None", "x"], "C": [0.5, np.inf, 1e-300],
-    })
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"]),
+            "A": [0.1, np.nan, -0.0],
+            "B": np.array([0.1, 0.2, 0.3], dtype=np.float32),
+            "n": [1, 2, 3],
+            "name": ["nan", "None", "x"],
+            "C": [0.5, np.inf, 1e-300],
+        }
+    )
     path = tmp_path / "kinds.parquet"
     frame.to_parquet(path)
     table = assert_same_table(path)
@@ -259,8 +269,9 @@ def test_wide_file_of_many_funds_reads_the_same(tmp_path, monkeypatch) -> None:
     dates = pd.bdate_range("2015-01-01", periods=700)
     funds = pd.DataFrame(rng.normal(0, 0.01, (700, 300)), index=dates, columns=[f"F{i:03d}" for i in range(300)])
     funds.iloc[:300, :50] = np.nan
-    factors = pd.DataFrame(rng.normal(0, 0.01, (700, 6)), index=dates,
-                           columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]).assign(RF=0.0001)
+    factors = pd.DataFrame(
+        rng.normal(0, 0.01, (700, 6)), index=dates, columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
+    ).assign(RF=0.0001)
     path = tmp_path / "funds.csv"
     pd.concat([funds, factors], axis=1).rename_axis("date").to_csv(path, float_format="%.7f")
     table = assert_same_table(path)
@@ -272,9 +283,15 @@ def test_panel_reads_the_same_on_both_paths(tmp_path, monkeypatch) -> None:
     """A stock panel (date, permno, numbers): the same canonical panel frame."""
     rng = np.random.default_rng(1)
     months = pd.date_range("2015-01-31", periods=24, freq="ME")
-    panel = pd.DataFrame({"date": np.repeat(months, 50), "permno": np.tile(np.arange(10001, 10051), 24),
-                          "ret": rng.normal(0, 0.1, 1200).round(6), "bm": rng.normal(0, 1, 1200).round(6),
-                          "size": rng.normal(5, 2, 1200).round(6)})
+    panel = pd.DataFrame(
+        {
+            "date": np.repeat(months, 50),
+            "permno": np.tile(np.arange(10001, 10051), 24),
+            "ret": rng.normal(0, 0.1, 1200).round(6),
+            "bm": rng.normal(0, 1, 1200).round(6),
+            "size": rng.normal(5, 2, 1200).round(6),
+        }
+    )
     panel.loc[rng.random(1200) < 0.05, "bm"] = np.nan
     path = tmp_path / "panel.csv"
     panel.to_csv(path, index=False)

@@ -84,8 +84,11 @@ def _cut_file(folder: Path, cut: bool) -> Path:
 def test_cut_last_cell_is_an_error_naming_its_row(tmp_path) -> None:
     """A returns file whose last cell lost its exponent is refused, naming the column and the last
     date; before issue 17 the column was read as percent (beta 0.011 instead of 1)."""
-    with pytest.raises(InputError, match=r"cut.csv: returns column 'FUND', row dated 2020-11-30: -9.09283763 "
-                                         r"is out of line with the rest of the column.*loss of 909%"):
+    with pytest.raises(
+        InputError,
+        match=r"cut.csv: returns column 'FUND', row dated 2020-11-30: -9.09283763 "
+        r"is out of line with the rest of the column.*loss of 909%",
+    ):
         load_returns(_cut_file(tmp_path, cut=True))
     whole = load_returns(_cut_file(tmp_path, cut=False))
     assert any("returns read as decimals" in n for n in whole.notes)
@@ -131,10 +134,15 @@ def test_wild_columns_do_not_swing_the_units() -> None:
         units_scale(frame, "auto", "monthly", what="returns", source="f.csv")
 
 
-@pytest.mark.parametrize(("name", "scale"), [
-    ("brk_arkk_ff6_monthly.csv", 1.0), ("brk_arkk_ff6_daily.csv", 1.0), ("crsp_monthly_2019_2020.csv", 1.0),
-    ("crsp_vw_market_daily_1926_2020.csv", 1.0),
-])
+@pytest.mark.parametrize(
+    ("name", "scale"),
+    [
+        ("brk_arkk_ff6_monthly.csv", 1.0),
+        ("brk_arkk_ff6_daily.csv", 1.0),
+        ("crsp_monthly_2019_2020.csv", 1.0),
+        ("crsp_vw_market_daily_1926_2020.csv", 1.0),
+    ],
+)
 def test_course_files_keep_their_units(shared_data, name, scale) -> None:
     """The course's decimal files are still read as decimals (no cell flagged)."""
     data = load_returns(shared_data / name)
@@ -148,17 +156,21 @@ def test_course_percent_file_is_percent(shared_data) -> None:
     assert abs(data.factors["SMB"].iloc[0] - (-0.023)) < 1e-12
 
 
-@pytest.mark.parametrize(("name", "freq"), [
-    ("F-F_Research_Data_Factors.CSV", "monthly"), ("F-F_Momentum_Factor.CSV", "monthly"),
-    ("F-F_Research_Data_5_Factors_2x3_daily.CSV", "daily"),
-])
+@pytest.mark.parametrize(
+    ("name", "freq"),
+    [
+        ("F-F_Research_Data_Factors.CSV", "monthly"),
+        ("F-F_Momentum_Factor.CSV", "monthly"),
+        ("F-F_Research_Data_5_Factors_2x3_daily.CSV", "daily"),
+    ],
+)
 def test_ken_french_library_files_are_percent(shared_data, name, freq) -> None:
     """The library's own CSVs (read here by a minimal parser: the first table after the
     description lines) are percent, with no value flagged, 1987's crash included."""
     lines = (shared_data / "real" / "kenfrench" / name).read_text(errors="replace").splitlines()
     start = next(i for i, line in enumerate(lines) if "," in line and not line.split(",")[0].strip())
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.split(",")[0].strip().isdigit():
             break
         rows.append([float(x) for x in line.split(",")[1:]])

@@ -56,8 +56,9 @@ def _positions(dates: pd.Series, source: str) -> tuple[np.ndarray, int]:
     return unique.get_indexer(dates), len(unique)
 
 
-def build_characteristics(panel: pd.DataFrame, *, ret_col: str, cap_col: str | None,
-                          source: str = "the panel") -> BuiltCharacteristics:
+def build_characteristics(
+    panel: pd.DataFrame, *, ret_col: str, cap_col: str | None, source: str = "the panel"
+) -> BuiltCharacteristics:
     """Add ``log_mcap_lag`` (when ``cap_col`` is given), ``mom_12_2`` and ``ret_lag1`` to ``panel``.
 
     ``panel`` has ``date`` (datetime64, month-ends for monthly data), ``id`` and numeric
@@ -84,8 +85,11 @@ def build_characteristics(panel: pd.DataFrame, *, ret_col: str, cap_col: str | N
 
     returns = wide(ret_col)
     built = {"ret_lag1": _lag(returns, 1), "mom_12_2": _momentum(returns)}
-    notes = ["built characteristics, each from data up to the previous period only: "
-             + "; ".join(f"{c} = {BUILT[c]}" for c in wanted) + "."]
+    notes = [
+        "built characteristics, each from data up to the previous period only: "
+        + "; ".join(f"{c} = {BUILT[c]}" for c in wanted)
+        + "."
+    ]
     if cap_col is not None:
         cap = wide(cap_col)
         bad = int(np.sum(cap <= 0))
@@ -96,8 +100,10 @@ def build_characteristics(panel: pd.DataFrame, *, ret_col: str, cap_col: str | N
     out = panel.copy()
     for name in wanted:
         out[name] = built[name][position, column]
-    notes.append(f"mom_12_2 needs all {MOMENTUM_FIRST - MOMENTUM_LAST + 1} returns from t-{MOMENTUM_FIRST} to "
-                 f"t-{MOMENTUM_LAST}: the first {MOMENTUM_FIRST} periods have none.")
+    notes.append(
+        f"mom_12_2 needs all {MOMENTUM_FIRST - MOMENTUM_LAST + 1} returns from t-{MOMENTUM_FIRST} to "
+        f"t-{MOMENTUM_LAST}: the first {MOMENTUM_FIRST} periods have none."
+    )
     return BuiltCharacteristics(out, tuple(wanted), tuple(notes))
 
 
@@ -116,8 +122,9 @@ def _momentum(returns: np.ndarray) -> np.ndarray:
     return growth - 1
 
 
-def build_characteristics_job(panel: pd.DataFrame, *, ret_col: str, cap_col: str | None,
-                              source: str = "the panel") -> Job[BuiltCharacteristics]:
+def build_characteristics_job(
+    panel: pd.DataFrame, *, ret_col: str, cap_col: str | None, source: str = "the panel"
+) -> Job[BuiltCharacteristics]:
     """:func:`build_characteristics` as a job (the GUI runs it off its thread)."""
     yield Progress(0.0, f"building characteristics of {source}")
     return build_characteristics(panel, ret_col=ret_col, cap_col=cap_col, source=source)

@@ -129,8 +129,9 @@ class DaskEngine(Engine):
 
     name = "dask"
 
-    def __init__(self, *, scheduler: str | None = None, workers: int | None = None,
-                 block_dates: int | None = None) -> None:
+    def __init__(
+        self, *, scheduler: str | None = None, workers: int | None = None, block_dates: int | None = None
+    ) -> None:
         super().__init__(block_dates=block_dates)
         if workers is not None and workers < 1:
             raise InputError(f"workers must be at least 1, not {workers}.")
@@ -145,16 +146,20 @@ class DaskEngine(Engine):
         try:
             from distributed import Client, as_completed
         except ImportError:
-            raise InputError("the Dask engine needs the dask and distributed packages (pip install -r "
-                             "requirements.txt); use the local engine, or install them.") from None
+            raise InputError(
+                "the Dask engine needs the dask and distributed packages (pip install -r "
+                "requirements.txt); use the local engine, or install them."
+            ) from None
         cluster = self._local_cluster() if self.scheduler is None else None
         try:
             client = Client(self.scheduler or cluster, set_as_default=False)
         except (OSError, TimeoutError) as exc:
             if cluster is not None:
                 cluster.close()
-            raise InputError(f"cannot reach the Dask scheduler at {self.scheduler} ({exc}); check the address "
-                             "and that the scheduler is running.") from None
+            raise InputError(
+                f"cannot reach the Dask scheduler at {self.scheduler} ({exc}); check the address "
+                "and that the scheduler is running."
+            ) from None
         try:
             yield from self._run(client, as_completed, source, setup)
         finally:
@@ -167,9 +172,14 @@ class DaskEngine(Engine):
 
         # Loopback only, no dashboard; the scheduler's HTTP endpoint on a free port (not 8787, which
         # another cluster may hold).
-        return LocalCluster(n_workers=self.workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                            host="127.0.0.1", dashboard_address=None,
-                            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+        return LocalCluster(
+            n_workers=self.workers or os.cpu_count() or 1,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+            scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+        )
 
     def _run(self, client: Any, as_completed: Any, source: PanelSource, setup: Setup) -> Iterator[BlockSums]:
         """Keep a few tasks per worker in flight (a frame's blocks travel with them), yield each result."""

@@ -79,7 +79,6 @@ class Setup:
         return ", ".join(parts)
 
 
-
 class CrossSectionModel:
     """Per-date regressions of a return column on z-scored characteristics.
 
@@ -127,8 +126,14 @@ class CrossSectionModel:
         self.setup = self._setup(ret_col, chars, weight_col, top_pct, cap_col, winsorize, constant)
 
     def _setup(
-        self, ret_col: str, chars: list[str] | tuple[str, ...] | None, weight_col: str | None,
-        top_pct: float | None, cap_col: str | None, winsorize: float | None, constant: bool,
+        self,
+        ret_col: str,
+        chars: list[str] | tuple[str, ...] | None,
+        weight_col: str | None,
+        top_pct: float | None,
+        cap_col: str | None,
+        winsorize: float | None,
+        constant: bool,
     ) -> Setup:
         numeric = self.panel.numeric
         columns = list(numeric)
@@ -140,8 +145,10 @@ class CrossSectionModel:
                 raise InputError(f"top percent must be above 0 and at most 100, not {top_pct:g}.")
             cap_col = cap_col or weight_col or next((c for c in columns if c.lower() in CAP_NAMES), None)
             if cap_col is None:
-                raise InputError(f"{self.source}: keeping the top {top_pct:g}% needs a market-cap column; name it "
-                                 "'mcap' or pass --weight-col.")
+                raise InputError(
+                    f"{self.source}: keeping the top {top_pct:g}% needs a market-cap column; name it "
+                    "'mcap' or pass --weight-col."
+                )
         else:
             cap_col = None
         if winsorize is not None and not 0 <= winsorize < 0.5:
@@ -149,13 +156,15 @@ class CrossSectionModel:
         if chars is None:
             taken = {ret_col, weight_col, cap_col}
             chars = [c for c in columns if c not in taken and c.lower() not in CAP_NAMES and numeric[c]]
-            self.notes.append(f"characteristics: every numeric column except the return, weight and market cap "
-                              f"({', '.join(chars)}).")
+            self.notes.append(
+                f"characteristics: every numeric column except the return, weight and market cap ({', '.join(chars)})."
+            )
         chars = list(dict.fromkeys(chars))
         unknown = [c for c in chars if c not in columns]
         if unknown:
-            raise InputError(f"{self.source}: no characteristic column {unknown[0]!r}; columns are "
-                             f"{', '.join(columns)}.")
+            raise InputError(
+                f"{self.source}: no characteristic column {unknown[0]!r}; columns are {', '.join(columns)}."
+            )
         if not chars:
             raise InputError(f"{self.source}: no characteristic columns to regress on; pass --chars.")
         if ret_col in chars:

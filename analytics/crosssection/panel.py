@@ -60,8 +60,10 @@ def panel_from_table(
         skipped = [c for c in others if c not in numeric]
         notes.append(f"{table.source}: text column(s) {', '.join(skipped)} left out (no numbers in them).")
     if not numeric:
-        raise InputError(f"{table.source}: no numeric columns besides {date_column!r} and {id_column!r}; add "
-                         "the return and characteristic columns.")
+        raise InputError(
+            f"{table.source}: no numeric columns besides {date_column!r} and {id_column!r}; add "
+            "the return and characteristic columns."
+        )
     # Built in place and sorted only when out of order: each copy of a big panel costs its size.
     frame = to_numbers(table, numeric)
     frame.attrs = {}
@@ -88,13 +90,16 @@ def portfolios_from_table(
     id_column = _id_column(table, id_col, exclude=port_column)
     weight_column = find_column(table, WEIGHT_NAMES, None, "weight")
     if weight_column is None:
-        raise InputError(f"{table.source}: no weight column; name it 'weight' (columns are "
-                         f"{', '.join(table.frame.columns)}).")
+        raise InputError(
+            f"{table.source}: no weight column; name it 'weight' (columns are {', '.join(table.frame.columns)})."
+        )
     weights = to_numbers(table, [weight_column])[weight_column]
     if weights.isna().any():
         pos = int(np.flatnonzero(weights.isna().to_numpy())[0])
-        raise InputError(f"{table.source}: {table.row_label(pos)}, column {weight_column!r}: weight is blank; "
-                         "give every holding a weight.")
+        raise InputError(
+            f"{table.source}: {table.row_label(pos)}, column {weight_column!r}: weight is blank; "
+            "give every holding a weight."
+        )
     if port_column is None:
         names = pd.Series(default_name, index=table.frame.index)
         notes.append(f"{table.source}: no portfolio column; all rows are one portfolio, {default_name!r}.")
@@ -113,8 +118,10 @@ def _id_column(table: Table, id_col: str | None, exclude: str | None) -> str:
     else:
         found = find_column(table, ID_NAMES, id_col, "id")
     if found is None:
-        raise InputError(f"{table.source}: no id column; name it id, permno or ticker, or pass --id-col "
-                         f"(columns are {', '.join(columns)}).")
+        raise InputError(
+            f"{table.source}: no id column; name it id, permno or ticker, or pass --id-col "
+            f"(columns are {', '.join(columns)})."
+        )
     return found
 
 
@@ -141,5 +148,7 @@ def _refuse_duplicates(table: Table, first: pd.Series | np.ndarray, ids: np.ndar
         i, j = np.flatnonzero(dup)[:2]
         key = keys["a"].iloc[i]
         key = key.date() if isinstance(key, pd.Timestamp) else key
-        raise InputError(f"{table.source}: {table.row_label(int(i))} and {table.row_label(int(j))} both give id "
-                         f"{ids[i]!r} for {what if what != 'id' else 'date'} {key}; keep one row per id.")
+        raise InputError(
+            f"{table.source}: {table.row_label(int(i))} and {table.row_label(int(j))} both give id "
+            f"{ids[i]!r} for {what if what != 'id' else 'date'} {key}; keep one row per id."
+        )

@@ -37,8 +37,13 @@ class CrossSectionReport:
 
 
 def cross_section_report_job(
-    panel: pd.DataFrame | PartitionedPanel, portfolios: pd.DataFrame | None, *, nw_lags: int | None = None,
-    engine: str = "local", scheduler: str | None = None, **options: Any,
+    panel: pd.DataFrame | PartitionedPanel,
+    portfolios: pd.DataFrame | None,
+    *,
+    nw_lags: int | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    **options: Any,
 ) -> Job[CrossSectionReport]:
     """Fit :class:`CrossSectionModel` (``options`` are its keywords) on ``engine`` (``local``, or
     ``dask`` at the ``scheduler`` address, a local cluster without one), then adjust the portfolios."""

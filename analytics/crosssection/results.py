@@ -65,20 +65,29 @@ class CrossSectionResults:
             raise InputError(f"{model.source}: no date can be estimated ({dates[first[0]].date()}: {first[1]}).")
         index = pd.DatetimeIndex(dates[used], name="date")
         lags = _lags(nw_lags, len(used))
-        skipped = pd.DataFrame({
-            "date": dates[list(raw.skipped)], "n": raw.stats.n[list(raw.skipped)],
-            "reason": list(raw.skipped.values()),
-        })
+        skipped = pd.DataFrame(
+            {
+                "date": dates[list(raw.skipped)],
+                "n": raw.stats.n[list(raw.skipped)],
+                "reason": list(raw.skipped.values()),
+            }
+        )
         notes = [*model.notes, f"{setup.description}; Newey-West t with {lags} lags.", USER_LAGS_NOTE]
         if len(skipped):
             shown = "; ".join(f"{d.date()}: {r}" for d, r in zip(skipped["date"][:5], skipped["reason"][:5]))
             more = f" (and {len(skipped) - 5} more)" if len(skipped) > 5 else ""
             notes.append(f"{len(skipped)} date(s) skipped: {shown}{more}.")
         return cls(
-            setup=setup, params=pd.DataFrame(raw.params[used], index=index, columns=list(setup.regressors)),
+            setup=setup,
+            params=pd.DataFrame(raw.params[used], index=index, columns=list(setup.regressors)),
             nobs=pd.Series(raw.stats.n[used], index=index, name="n"),
             rsquared=pd.Series(raw.rsquared[used], index=index, name="r2"),
-            skipped=skipped, nw_lags=lags, source=source, stats=raw.stats, used=used, engine=engine,
+            skipped=skipped,
+            nw_lags=lags,
+            source=source,
+            stats=raw.stats,
+            used=used,
+            engine=engine,
             notes=tuple(notes),
         )
 
@@ -115,10 +124,15 @@ class CrossSectionResults:
             for lag in range(1, self.nw_lags + 1):
                 long_run += 2 * (1 - lag / (self.nw_lags + 1)) * (e[lag:] * e[:-lag]).sum(axis=0)
             std_nw = np.sqrt(long_run / n / (n - 1))
-            return pd.DataFrame({
-                "characteristic": self.regressors, "premium": premium, "std_err": std_err,
-                "t": premium / std_err, "t_nw": premium / std_nw,
-            })
+            return pd.DataFrame(
+                {
+                    "characteristic": self.regressors,
+                    "premium": premium,
+                    "std_err": std_err,
+                    "t": premium / std_err,
+                    "t_nw": premium / std_nw,
+                }
+            )
 
     def conf_int(self, alpha: float = 0.05) -> pd.DataFrame:
         """Premia with (1 - alpha) intervals from the Student t with T - 1 degrees of freedom."""
@@ -140,8 +154,10 @@ class CrossSectionResults:
         month = np.flatnonzero((dates.year == when.year) & (dates.month == when.month))
         found = exact if len(exact) else month
         if len(found) != 1:
-            raise InputError(f"no estimated cross-section on {date}; dates run from {dates[0].date()} to "
-                             f"{dates[-1].date()} ({len(dates)} estimated).")
+            raise InputError(
+                f"no estimated cross-section on {date}; dates run from {dates[0].date()} to "
+                f"{dates[-1].date()} ({len(dates)} estimated)."
+            )
         return int(self.used[found[0]])
 
     def _members(self, rows: PanelRows) -> np.ndarray:
@@ -200,8 +216,9 @@ class CrossSectionResults:
         implied = np.einsum("rk,rk->r", z, self.params.to_numpy()[date_pos])
         assert rows.ids is not None
         ids = rows.ids[keep]
-        stocks = pd.DataFrame({"date_pos": date_pos, "id": ids, "ret": rows.values[self.setup.ret_col][keep],
-                               "implied": implied})
+        stocks = pd.DataFrame(
+            {"date_pos": date_pos, "id": ids, "ret": rows.values[self.setup.ret_col][keep], "implied": implied}
+        )
         stocks[self.regressors] = z
         merged = portfolios.merge(stocks, on="id")
         w = merged["weight"].to_numpy()
@@ -216,8 +233,10 @@ class CrossSectionResults:
         dates = self.dates[grid.get_level_values(0)]
         frame = pd.DataFrame({"date": dates, "portfolio": grid.get_level_values(1)})
         returns = frame.assign(
-            raw=sums["ret"].to_numpy(), implied=sums["implied"].to_numpy(),
-            adjusted=(sums["ret"] - sums["implied"]).to_numpy(), coverage=coverage,
+            raw=sums["ret"].to_numpy(),
+            implied=sums["implied"].to_numpy(),
+            adjusted=(sums["ret"] - sums["implied"]).to_numpy(),
+            coverage=coverage,
         )
         exposures = pd.concat([frame, sums[self.regressors].reset_index(drop=True)], axis=1)
         missing = sorted(set(map(str, held)) - set(map(str, ids)))

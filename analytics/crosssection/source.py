@@ -110,7 +110,9 @@ class FrameSource(PanelSource):
         return self._columns[name]
 
     def _rows(self, rows: slice | np.ndarray, date_pos: np.ndarray, columns: Sequence[str], ids: bool) -> PanelRows:
-        return PanelRows(date_pos, {c: self._column(c)[rows] for c in columns}, self._column("id")[rows] if ids else None)
+        return PanelRows(
+            date_pos, {c: self._column(c)[rows] for c in columns}, self._column("id")[rows] if ids else None
+        )
 
     def read(self, t0: int, t1: int, columns: Sequence[str], *, ids: bool = False) -> PanelRows:
         date_pos = np.repeat(np.arange(t0, t1), self.counts[t0:t1])
@@ -154,11 +156,14 @@ class DatasetSource(PanelSource):
         parts = []
         for start in range(0, len(positions), _IDS_DATES_PER_READ):
             chunk = self.dates[positions[start : start + _IDS_DATES_PER_READ]]
-            parts.append(_table_rows(self.panel.read_table(chunk, _with_ids(columns, True), ids=held), self.dates,
-                                     columns, True))
-        return PanelRows(np.concatenate([p.date_pos for p in parts]),
-                         {c: np.concatenate([p.values[c] for p in parts]) for c in columns},
-                         np.concatenate([p.ids for p in parts]))
+            parts.append(
+                _table_rows(self.panel.read_table(chunk, _with_ids(columns, True), ids=held), self.dates, columns, True)
+            )
+        return PanelRows(
+            np.concatenate([p.date_pos for p in parts]),
+            {c: np.concatenate([p.values[c] for p in parts]) for c in columns},
+            np.concatenate([p.ids for p in parts]),
+        )
 
     def parts(self, t0: int, t1: int, columns: Sequence[str]) -> Iterable[PanelRows]:
         """A file's rows at a time, as views of what pyarrow read: no copy, and memory for a few files."""
@@ -192,8 +197,10 @@ class _DatasetReader:
         """Batches as one part, date numbers counted from the source's first date."""
         if len(held) == 1:
             return PanelRows(held[0].date_pos + self.t0, held[0].values)
-        return PanelRows(np.concatenate([h.date_pos for h in held]) + self.t0,
-                         {c: np.concatenate([h.values[c] for h in held]) for c in self.columns})
+        return PanelRows(
+            np.concatenate([h.date_pos for h in held]) + self.t0,
+            {c: np.concatenate([h.values[c] for h in held]) for c in self.columns},
+        )
 
 
 def _with_ids(columns: Sequence[str], ids: bool) -> list[str]:

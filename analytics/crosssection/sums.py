@@ -65,8 +65,14 @@ class DateStats:
     @classmethod
     def empty(cls, n_dates: int, k: int) -> DateStats:
         """Statistics of ``n_dates`` dates not computed yet (no rows, no bounds)."""
-        return cls(np.zeros(n_dates, dtype=np.int64), np.full((n_dates, k), np.nan), np.full((n_dates, k), np.nan),
-                   np.full((n_dates, k), -np.inf), np.full((n_dates, k), np.inf), np.full(n_dates, -np.inf))
+        return cls(
+            np.zeros(n_dates, dtype=np.int64),
+            np.full((n_dates, k), np.nan),
+            np.full((n_dates, k), np.nan),
+            np.full((n_dates, k), -np.inf),
+            np.full((n_dates, k), np.inf),
+            np.full(n_dates, -np.inf),
+        )
 
     def put(self, t0: int, block: DateStats) -> None:
         """Copy a block's statistics in at date number ``t0``."""
@@ -109,8 +115,14 @@ def block_sums(parts: Iterable[PanelRows], t0: int, t1: int, setup: Setup) -> Bl
             if buffer.size < need:
                 buffer = np.empty(need)
             for a, b in _chunks(offsets, _CHUNK_CELLS // size, first_alone=shift is None):
-                shift = _chunk(rows, offsets[a : b + 1], setup, buffer, np.zeros(k) if shift is None else shift,
-                               (products, stats, p0 - t0 + a))
+                shift = _chunk(
+                    rows,
+                    offsets[a : b + 1],
+                    setup,
+                    buffer,
+                    np.zeros(k) if shift is None else shift,
+                    (products, stats, p0 - t0 + a),
+                )
     return BlockSums(t0, products, stats)
 
 
@@ -127,7 +139,11 @@ def _chunks(offsets: np.ndarray, max_rows: int, *, first_alone: bool) -> Iterato
 
 
 def _chunk(
-    rows: PanelRows, offsets: np.ndarray, setup: Setup, buffer: np.ndarray, shift: np.ndarray,
+    rows: PanelRows,
+    offsets: np.ndarray,
+    setup: Setup,
+    buffer: np.ndarray,
+    shift: np.ndarray,
     out: tuple[np.ndarray, DateStats, int],
 ) -> np.ndarray:
     """Copy a few dates' rows into the buffer and reduce them; returns the last date's means.
@@ -209,13 +225,17 @@ class _Dates:
         k = self.k
         if from_products:
             gram = self.products()
-            self.total, self.squares = gram[:, 0, 1 : k + 1].copy(), np.diagonal(gram, axis1=1, axis2=2)[:, 1 : k + 1].copy()
+            self.total, self.squares = (
+                gram[:, 0, 1 : k + 1].copy(),
+                np.diagonal(gram, axis1=1, axis2=2)[:, 1 : k + 1].copy(),
+            )
             self.css = self.squares - self.total**2 / np.maximum(self.n, 1)[:, None]
             return gram
         x = self.block[1 : k + 1]
         self.total = np.stack([x[:, self.span(i)].sum(axis=1) for i in range(self.count)])
-        self.squares = np.stack([np.einsum("kn,kn->k", x[:, self.span(i)], x[:, self.span(i)])
-                                 for i in range(self.count)])
+        self.squares = np.stack(
+            [np.einsum("kn,kn->k", x[:, self.span(i)], x[:, self.span(i)]) for i in range(self.count)]
+        )
         self.css = self.squares - self.total**2 / np.maximum(self.n, 1)[:, None]
         return None
 
@@ -265,16 +285,21 @@ def _filter(dates: _Dates, i: int, cap: np.ndarray | None, setup: Setup, out: tu
         x[:, ~valid] = 0.0
 
 
-def _standardized_products(gram: np.ndarray, d: np.ndarray, inv_std: np.ndarray, constant: bool,
-                           product: np.ndarray) -> None:
+def _standardized_products(
+    gram: np.ndarray, d: np.ndarray, inv_std: np.ndarray, constant: bool, product: np.ndarray
+) -> None:
     """``[const?, Z, y]' W [const?, Z, y]`` of each date from the product of ``[1, x - s, y]``
     (``d`` = mean - s): centering and scaling applied to the products,
     ``Σ w (u - d)(u - d)' = P - d a' - a d' + W d d'``."""
     k = d.shape[1]
     c = int(constant)
     weights, a, b = gram[:, 0, 0, None], gram[:, 0, 1 : k + 1], gram[:, 0, k + 1, None]
-    xx = (gram[:, 1 : k + 1, 1 : k + 1] - d[:, :, None] * a[:, None, :] - a[:, :, None] * d[:, None, :]
-          + weights[:, :, None] * d[:, :, None] * d[:, None, :])
+    xx = (
+        gram[:, 1 : k + 1, 1 : k + 1]
+        - d[:, :, None] * a[:, None, :]
+        - a[:, :, None] * d[:, None, :]
+        + weights[:, :, None] * d[:, :, None] * d[:, None, :]
+    )
     product[:, c : c + k, c : c + k] = xx * inv_std[:, :, None] * inv_std[:, None, :]
     product[:, c : c + k, -1] = product[:, -1, c : c + k] = (gram[:, 1 : k + 1, k + 1] - d * b) * inv_std
     product[:, -1, -1] = gram[:, k + 1, k + 1]

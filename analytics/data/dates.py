@@ -55,9 +55,7 @@ def find_date_column(table: Table, preferred: str | None = None) -> str:
     first = columns[0]
     if date_style(_Cells.of(table.frame[first]).text) is not None:
         return first
-    raise InputError(
-        f"{table.source}: no date column; name the column 'date' (first column found: {first!r})."
-    )
+    raise InputError(f"{table.source}: no date column; name the column 'date' (first column found: {first!r}).")
 
 
 def parse_dates(table: Table, column: str) -> ParsedDates:
@@ -155,7 +153,6 @@ def _convert(cells: _Cells, style: str, table: Table, column: str) -> tuple[pd.S
     if bad.any():
         pos = cells.first_row(bad)
         raise InputError(
-            f"{table.source}: {table.row_label(pos)}, column {column!r}: {cells.at(pos)!r} is not a "
-            "valid date."
+            f"{table.source}: {table.row_label(pos)}, column {column!r}: {cells.at(pos)!r} is not a valid date."
         )
     return values, note

@@ -53,7 +53,7 @@ def sheet_names(names: list[str]) -> list[str]:
         candidate, n = base, 1
         while candidate.lower() in (o.lower() for o in out):
             n += 1
-            candidate = f"{base[:31 - len(str(n)) - 1]}~{n}"
+            candidate = f"{base[: 31 - len(str(n)) - 1]}~{n}"
         out.append(candidate)
     return out
 

@@ -60,16 +60,33 @@ SOURCE = "Ken French data library"
 _FREQS = ("daily", "monthly")
 #: Region key -> label; ``us`` is the default (no ``:REGION`` in the key).
 REGIONS = {
-    "us": "U.S.", "developed": "Developed", "developed_ex_us": "Developed ex U.S.", "europe": "Europe",
-    "japan": "Japan", "asia_pacific_ex_japan": "Asia Pacific ex Japan", "north_america": "North America",
+    "us": "U.S.",
+    "developed": "Developed",
+    "developed_ex_us": "Developed ex U.S.",
+    "europe": "Europe",
+    "japan": "Japan",
+    "asia_pacific_ex_japan": "Asia Pacific ex Japan",
+    "north_america": "North America",
     "emerging": "Emerging",
 }
 #: Models the library's files give, and the files each needs ("three" or "five", plus "mom").
-KENFRENCH_MODELS = {"capm": ("three",), "ff3": ("three",), "carhart": ("three", "mom"), "ff5": ("five",),
-                    "ff6": ("five", "mom")}
+KENFRENCH_MODELS = {
+    "capm": ("three",),
+    "ff3": ("three",),
+    "carhart": ("three", "mom"),
+    "ff5": ("five",),
+    "ff6": ("five", "mom"),
+}
 _US = {"three": "F-F_Research_Data_Factors", "five": "F-F_Research_Data_5_Factors_2x3", "mom": "F-F_Momentum_Factor"}
-_PREFIX = {"developed": "Developed", "developed_ex_us": "Developed_ex_US", "europe": "Europe", "japan": "Japan",
-           "asia_pacific_ex_japan": "Asia_Pacific_ex_Japan", "north_america": "North_America", "emerging": "Emerging"}
+_PREFIX = {
+    "developed": "Developed",
+    "developed_ex_us": "Developed_ex_US",
+    "europe": "Europe",
+    "japan": "Japan",
+    "asia_pacific_ex_japan": "Asia_Pacific_ex_Japan",
+    "north_america": "North_America",
+    "emerging": "Emerging",
+}
 # The library spells these momentum files with capitals (get_available_datasets' names).
 _MOM_CAPS = frozenset({"asia_pacific_ex_japan", "emerging"})
 # Emerging markets: no 3-factor file, and monthly files only.
@@ -102,7 +119,8 @@ def _file(kind: str, region: str, freq: str) -> str:
         when = "monthly files only" if region in _MONTHLY_ONLY else "daily and monthly"
         raise InputError(
             f"the Ken French library has no {REGIONS[region]} {'3-factor' if kind == 'three' else freq} file; "
-            f"for {REGIONS[region]} it has {', '.join(have)} ({when}).", option="model",
+            f"for {REGIONS[region]} it has {', '.join(have)} ({when}).",
+            option="model",
         )
     name = {"three": "3_Factors", "five": "5_Factors", "mom": "MOM_Factor" if region in _MOM_CAPS else "Mom_Factor"}
     return f"{_PREFIX[region]}_{name[kind]}" + ("_Daily" if freq == "daily" else "")
@@ -214,8 +232,10 @@ def _table(
         return _cached(store, entry), f"{name}: from the local cache ({why}), {_age(entry)}."
     if offline:
         damaged = store.damaged(name)  # a damaged copy is no copy (entry() is None) but says how to fix it
-        raise InputError(damaged.message if damaged else
-            f"{name}: offline and no cached copy in {store.root}; connect to the internet and download it once."
+        raise InputError(
+            damaged.message
+            if damaged
+            else f"{name}: offline and no cached copy in {store.root}; connect to the internet and download it once."
         )
     try:
         raw = _download(name, session)
@@ -232,8 +252,9 @@ def _table(
     except InputError as exc:
         problem = f"{name}: downloaded from {_url(name)} but it is not a readable Ken French file ({exc})"
         if entry is None:
-            raise InputError(f"{problem}; the library's format may have changed: report it, or use a copy of the "
-                             "file that reads.") from None
+            raise InputError(
+                f"{problem}; the library's format may have changed: report it, or use a copy of the file that reads."
+            ) from None
         return _cached(store, entry), f"{problem}; using the cached copy, {_age(entry)}."
     entry = store.save(name, table.rename_axis("date").reset_index(), source=SOURCE, query=_url(name), freq=freq)
     return table, f"{name}: downloaded from {_url(name)} on {_day(entry)}; cached in {store.root}."

@@ -51,8 +51,9 @@ class Holdings:
         """Per date: positions, the weights' sum and the cash weight (what a user checks first)."""
         cash = self.frame["weight"].where(self.frame["kind"] == "cash", 0.0)
         grouped = self.frame.assign(cash=cash).groupby("date")
-        return pd.DataFrame({"positions": grouped.size(), "weight_sum": grouped["weight"].sum(),
-                             "cash_weight": grouped["cash"].sum()})
+        return pd.DataFrame(
+            {"positions": grouped.size(), "weight_sum": grouped["weight"].sum(), "cash_weight": grouped["cash"].sum()}
+        )
 
 
 def holdings_paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
@@ -73,8 +74,12 @@ def holdings_paths(path: str | Path | Sequence[str | Path]) -> list[Path]:
 
 
 def load_holdings(
-    path: str | Path | Sequence[str | Path], *, id_col: str | None = None, rescale: bool = False,
-    sheet: str | int | None = None, date: str | None = None,
+    path: str | Path | Sequence[str | Path],
+    *,
+    id_col: str | None = None,
+    rescale: bool = False,
+    sheet: str | int | None = None,
+    date: str | None = None,
 ) -> Holdings:
     """Read holdings files or folders of them (every sheet of a workbook unless ``sheet`` is
     given); ``date`` dates the files that carry no date of their own."""
@@ -145,11 +150,15 @@ def _finish(frame: pd.DataFrame, notes: list[str], rescale: bool) -> Holdings:
     """Sum repeated lines, sort, and report (or rescale) weight sums that are not one."""
     repeated = frame.duplicated(["date", "id", "kind"], keep=False)
     if repeated.any():
-        shown = ", ".join(f"{clip(i, 20)} on {d.date()}" for d, i in
-                          frame.loc[repeated, ["date", "id"]].drop_duplicates().head(5).itertuples(index=False))
+        shown = ", ".join(
+            f"{clip(i, 20)} on {d.date()}"
+            for d, i in frame.loc[repeated, ["date", "id"]].drop_duplicates().head(5).itertuples(index=False)
+        )
         count = frame.loc[repeated, ["date", "id"]].drop_duplicates().shape[0]
-        notes.append(f"{count} id(s) appear on several lines of one date; their weights were summed: {shown}"
-                     f"{' and more' if count > 5 else ''}.")
+        notes.append(
+            f"{count} id(s) appear on several lines of one date; their weights were summed: {shown}"
+            f"{' and more' if count > 5 else ''}."
+        )
         frame = frame.groupby(["date", "id", "kind"], as_index=False, sort=False)["weight"].sum()
     frame = frame.sort_values(["date", "weight", "id"], ascending=[True, False, True], kind="stable")
     frame = frame.reset_index(drop=True)[list(COLUMNS)]
@@ -162,6 +171,8 @@ def _finish(frame: pd.DataFrame, notes: list[str], rescale: bool) -> Holdings:
             frame["weight"] /= frame["date"].map(sums).to_numpy()
             notes.append(f"weights rescaled to sum to 1 on {len(off)} date(s): {shown}{more}.")
         else:
-            notes.append(f"weights do not sum to 1 on {len(off)} date(s): {shown}{more} (cash or leverage); "
-                         "kept as given (rescale to make them sum to 1).")
+            notes.append(
+                f"weights do not sum to 1 on {len(off)} date(s): {shown}{more} (cash or leverage); "
+                "kept as given (rescale to make them sum to 1)."
+            )
     return Holdings(frame, tuple(dict.fromkeys(notes)))

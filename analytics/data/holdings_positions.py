@@ -47,23 +47,87 @@ __all__ = ["SheetPositions", "canonical_name", "clip", "is_holdings_header", "sh
 #: Column roles, each a list of name patterns in order of preference (names are compared
 #: lower-cased, ``*`` and ``:`` removed, runs of spaces and underscores as one space).
 ROLES: dict[str, tuple[str, ...]] = {
-    "id": ("ticker", "holding ticker", "symbol", "ticker symbol", "bloomberg ticker", "id", "permno", "stock",
-           "asset", "security id"),
+    "id": (
+        "ticker",
+        "holding ticker",
+        "symbol",
+        "ticker symbol",
+        "bloomberg ticker",
+        "id",
+        "permno",
+        "stock",
+        "asset",
+        "security id",
+    ),
     "alt_id": ("isin", "cusip", "sedol", "figi", "bbg figi", "security identifier", "identifier"),
-    "weight": (r"weights?( ?\(%\)| %)?", r"% ?weight", "portfolio weight", "weighting", "wgt", "w",
-               r"(% ?|percent(age)? )of (net assets|funds?|account|portfolio|assets|total|nav|market value)",
-               "percentageoffund", r"% ?(net )?assets"),
-    "value": (r"market ?value( ?\(.*\))?", r"mkt ?val( \(market value\))?", "base market value", "current value",
-              "position value", "value", "mv", "mktval"),
-    "shares": ("shares", "shrs", "quantity", r"qty( \(quantity\))?", "shares held", r"shares/par( value)?",
-               "par value", "nominal", "units"),
+    "weight": (
+        r"weights?( ?\(%\)| %)?",
+        r"% ?weight",
+        "portfolio weight",
+        "weighting",
+        "wgt",
+        "w",
+        r"(% ?|percent(age)? )of (net assets|funds?|account|portfolio|assets|total|nav|market value)",
+        "percentageoffund",
+        r"% ?(net )?assets",
+    ),
+    "value": (
+        r"market ?value( ?\(.*\))?",
+        r"mkt ?val( \(market value\))?",
+        "base market value",
+        "current value",
+        "position value",
+        "value",
+        "mv",
+        "mktval",
+    ),
+    "shares": (
+        "shares",
+        "shrs",
+        "quantity",
+        r"qty( \(quantity\))?",
+        "shares held",
+        r"shares/par( value)?",
+        "par value",
+        "nominal",
+        "units",
+    ),
     "price": (r"(last |current |closing |market )?price( ?\(.*\))?", "prc", "close"),
-    "name": ("name", "description", "company", "security name", "security description", "holdings?",
-             "holding name", "security", "issuer", "issuer name"),
-    "class": ("asset class", "security type", "asset type", "type", "class of shares", "sector", "instrument type",
-              "security class"),
-    "date": ("date", "dates", "as ?of date", "as-of-date", "as of", r"position ?date", "holdings? date",
-             "portfolio date", "report date", "datadate", "caldt"),
+    "name": (
+        "name",
+        "description",
+        "company",
+        "security name",
+        "security description",
+        "holdings?",
+        "holding name",
+        "security",
+        "issuer",
+        "issuer name",
+    ),
+    "class": (
+        "asset class",
+        "security type",
+        "asset type",
+        "type",
+        "class of shares",
+        "sector",
+        "instrument type",
+        "security class",
+    ),
+    "date": (
+        "date",
+        "dates",
+        "as ?of date",
+        "as-of-date",
+        "as of",
+        r"position ?date",
+        "holdings? date",
+        "portfolio date",
+        "report date",
+        "datadate",
+        "caldt",
+    ),
 }
 _PATTERNS = {role: tuple(re.compile(p) for p in pats) for role, pats in ROLES.items()}
 # One pattern per role, to tell at a glance whether a row can be a header at all.
@@ -71,7 +135,9 @@ _ANY = {role: re.compile("|".join(f"(?:{p})" for p in pats)) for role, pats in R
 _MISSING = frozenset({"", "-", "--", "---", "\u2014", "n/a", "na", "nan", "null", "none", "#n/a"})
 _SUFFIX = re.compile(r"^([A-Z0-9][A-Z0-9./\-]*)\s+(?:[A-Z]{2}(?:\s+EQUITY)?|EQUITY)$")
 _TOTAL = re.compile(r"^(grand |account |positions? |portfolio |sub-?)?totals?\b", re.IGNORECASE)
-_CASH_CLASS = re.compile(r"(?<![a-z])(?:cash|money market|futures?|currency|currencies|forwards?|fx|derivatives?)(?![a-z])")
+_CASH_CLASS = re.compile(
+    r"(?<![a-z])(?:cash|money market|futures?|currency|currencies|forwards?|fx|derivatives?)(?![a-z])"
+)
 _CASH_SECTION = re.compile(r"short[- ]term reserves|(?<![a-z])cash(?![a-z])|money market")
 _CASH_ID = re.compile(r"(?<![A-Z])CASH(?![A-Z])")
 _NO_AMOUNT = "without a weight, value or shares"
@@ -209,8 +275,14 @@ class _Scan:
             return "totals"
         columns = self.blocks[-1][0]
         if all(_cell(cells, j).lower() in _MISSING for j in columns.amounts):
-            label = next((_cell(cells, j) for j in (*columns.roles.get("id", ()), *columns.roles.get("name", ()))
-                          if _cell(cells, j)), filled[0])
+            label = next(
+                (
+                    _cell(cells, j)
+                    for j in (*columns.roles.get("id", ()), *columns.roles.get("name", ()))
+                    if _cell(cells, j)
+                ),
+                filled[0],
+            )
             self.no_amount.append(clip(label, 30))
             return _NO_AMOUNT
         return None
@@ -265,13 +337,19 @@ def _no_header(sheet: Sheet, id_col: str | None) -> InputError:
     columns = ", ".join(clip(c, 40) for c in first if c.strip())
     names = [canonical_name(c) for c in first]
     if id_col is not None and canonical_name(id_col) not in names:
-        return InputError(f"{sheet.source}: no column named {id_col!r} (columns are {columns}).",
-                          option="id_col", file=sheet.source)
+        return InputError(
+            f"{sheet.source}: no column named {id_col!r} (columns are {columns}).", option="id_col", file=sheet.source
+        )
     if id_col is None and not (_role_columns(names, "id") or _role_columns(names, "alt_id")):
-        return InputError(f"{sheet.source}: no id column; name it id, permno or ticker, or name the id column "
-                          f"(columns are {columns}).", option="id_col", file=sheet.source)
-    return InputError(f"{sheet.source}: no weight, value or shares column; add one (columns are {columns}).",
-                      file=sheet.source)
+        return InputError(
+            f"{sheet.source}: no id column; name it id, permno or ticker, or name the id column "
+            f"(columns are {columns}).",
+            option="id_col",
+            file=sheet.source,
+        )
+    return InputError(
+        f"{sheet.source}: no weight, value or shares column; add one (columns are {columns}).", file=sheet.source
+    )
 
 
 # --- ids and cash ---------------------------------------------------------------------
@@ -285,10 +363,12 @@ def _identify(lines: pd.DataFrame, source: str, notes: list[str]) -> tuple[np.nd
     by_alt = (ids == "") & (alt != "")
     ids = ids.where(~by_alt, alt)
     classes = lines["class"].map(lambda cells: " ".join(cells).lower())
-    cash = ((ids == "")
-            | lines["section"].str.lower().str.contains(_CASH_SECTION)
-            | classes.str.contains(_CASH_CLASS)
-            | (raw.str.contains(_CASH_ID) & raw.str.contains(r"[\s_&/]")))
+    cash = (
+        (ids == "")
+        | lines["section"].str.lower().str.contains(_CASH_SECTION)
+        | classes.str.contains(_CASH_CLASS)
+        | (raw.str.contains(_CASH_ID) & raw.str.contains(r"[\s_&/]"))
+    )
     label = lines["name"].map(lambda cells: " ".join(c for c in cells if c).upper())
     ids = ids.where(ids != "", label.where(label != "", "CASH"))
     kinds = np.where(cash, "cash", "security")
@@ -296,21 +376,34 @@ def _identify(lines: pd.DataFrame, source: str, notes: list[str]) -> tuple[np.nd
     return ids.to_numpy(dtype=object), kinds
 
 
-def _identify_notes(source: str, raw: pd.Series, suffixed: pd.Series, ids: pd.Series, by_alt: pd.Series,
-                    cash: pd.Series, notes: list[str]) -> None:
+def _identify_notes(
+    source: str,
+    raw: pd.Series,
+    suffixed: pd.Series,
+    ids: pd.Series,
+    by_alt: pd.Series,
+    cash: pd.Series,
+    notes: list[str],
+) -> None:
     dropped = dict(zip(raw[suffixed.notna()], suffixed[suffixed.notna()]))
     if dropped:
         shown = ", ".join(f"{a!r} → {b!r}" for a, b in list(dropped.items())[:5])
-        notes.append(f"{source}: exchange suffixes dropped from {len(dropped)} id(s): {shown}"
-                     f"{' and more' if len(dropped) > 5 else ''}.")
+        notes.append(
+            f"{source}: exchange suffixes dropped from {len(dropped)} id(s): {shown}"
+            f"{' and more' if len(dropped) > 5 else ''}."
+        )
     if by_alt.any():
         shown = ", ".join(dict.fromkeys(ids[by_alt]))
-        notes.append(f"{source}: {int(by_alt.sum())} line(s) without a ticker identified by SEDOL, CUSIP or ISIN: "
-                     f"{clip(shown, 120)}.")
+        notes.append(
+            f"{source}: {int(by_alt.sum())} line(s) without a ticker identified by SEDOL, CUSIP or ISIN: "
+            f"{clip(shown, 120)}."
+        )
     if cash.any():
         shown = ", ".join(clip(i, 40) for i in dict.fromkeys(ids[cash]))
-        notes.append(f"{source}: {int(cash.sum())} cash line(s) (no ticker, or cash, money market, currency or "
-                     f"futures) kept with their weight and no exposure: {clip(shown, 160)}.")
+        notes.append(
+            f"{source}: {int(cash.sum())} cash line(s) (no ticker, or cash, money market, currency or "
+            f"futures) kept with their weight and no exposure: {clip(shown, 160)}."
+        )
 
 
 def _valid_alt_id(cells: tuple[str, ...]) -> str:
@@ -358,14 +451,16 @@ def _is_isin(text: str) -> bool:
 
 
 # --- dates ----------------------------------------------------------------------------
-def _dates(lines: pd.DataFrame, lead_text: list[str], sheet: Sheet, date: str | None,
-           notes: list[str]) -> pd.DatetimeIndex:
+def _dates(
+    lines: pd.DataFrame, lead_text: list[str], sheet: Sheet, date: str | None, notes: list[str]
+) -> pd.DatetimeIndex:
     """Each line's as-of date: its date cell, else the sheet's own date (see :func:`_sheet_date`)."""
     has_cell = lines["date"] != ""
     out = pd.Series(pd.NaT, index=lines.index, dtype="datetime64[ns]")
     if has_cell.any():
-        frame = pd.DataFrame({"date": lines.loc[has_cell, "date"].to_numpy()},
-                             index=lines.loc[has_cell, "line"].to_numpy() - 1)
+        frame = pd.DataFrame(
+            {"date": lines.loc[has_cell, "date"].to_numpy()}, index=lines.loc[has_cell, "line"].to_numpy() - 1
+        )
         parsed = parse_dates(Table(frame, sheet.source, first_row=1), "date")
         out[has_cell] = parsed.values
         if parsed.note:
@@ -395,8 +490,12 @@ def _sheet_date(lead_text: list[str], sheet: Sheet, date: str | None, notes: lis
             raise InputError(f"{date!r} is not a date; use YYYY-MM-DD.", option="date") from None
         notes.append(f"{sheet.source}: no date in the file; positions dated {when.date()} as given.")
         return when
-    raise InputError(f"{sheet.source}: no as-of date (no date column, no 'as of' line, no date in the name); "
-                     "give the date the holdings are as of (YYYY-MM-DD).", option="date", file=sheet.source)
+    raise InputError(
+        f"{sheet.source}: no as-of date (no date column, no 'as of' line, no date in the name); "
+        "give the date the holdings are as of (YYYY-MM-DD).",
+        option="date",
+        file=sheet.source,
+    )
 
 
 _DATE_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -424,7 +523,9 @@ def _find_date(text: str) -> pd.Timestamp | None:
 
 
 # --- numbers and weights --------------------------------------------------------------
-def _numbers(lines: pd.DataFrame, role: str, sheet: Sheet, header: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _numbers(
+    lines: pd.DataFrame, role: str, sheet: Sheet, header: pd.Series
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A role's cells as floats (NaN: none), which were printed ``<x``, and which ended in ``%``."""
     text = lines[role].str.replace("\u2212", "-", regex=False)
     missing = text.str.lower().isin(_MISSING)
@@ -441,13 +542,23 @@ def _numbers(lines: pd.DataFrame, role: str, sheet: Sheet, header: pd.Series) ->
     if bad.any():
         pos = int(np.flatnonzero(bad)[0])
         row, column = int(lines["line"].iloc[pos]), clip(header.iloc[pos], 40)
-        raise InputError(f"{sheet.source}: row {row}, column {column!r}: {clip(lines[role].iloc[pos])!r} is not a "
-                         "number; fix the cell or leave it blank.", file=sheet.source, row=row, column=column)
+        raise InputError(
+            f"{sheet.source}: row {row}, column {column!r}: {clip(lines[role].iloc[pos])!r} is not a "
+            "number; fix the cell or leave it blank.",
+            file=sheet.source,
+            row=row,
+            column=column,
+        )
     return np.where(negative, -values, values), below, percent
 
 
-def _weights(lines: pd.DataFrame, dates: pd.DatetimeIndex, blocks: list[tuple[Columns, list[int]]], sheet: Sheet,
-             notes: list[str]) -> np.ndarray:
+def _weights(
+    lines: pd.DataFrame,
+    dates: pd.DatetimeIndex,
+    blocks: list[tuple[Columns, list[int]]],
+    sheet: Sheet,
+    notes: list[str],
+) -> np.ndarray:
     """Weights from the weight column, else market values, else shares × price (decimals)."""
     columns = [blocks[b][0] for b in lines["block"]]
 
@@ -464,17 +575,31 @@ def _weights(lines: pd.DataFrame, dates: pd.DatetimeIndex, blocks: list[tuple[Co
         return _shares_of_total(value, dates, lines, sheet, header("value"))
     shares = _numbers(lines, "shares", sheet, header("shares"))[0]
     if not any(c.first("price") is not None for c, _ in blocks):
-        raise InputError(f"{sheet.source}: column {header('shares').iloc[0]!r} holds shares but there is no price "
-                         "column to value them; add a 'price' or 'value' column.")
+        raise InputError(
+            f"{sheet.source}: column {header('shares').iloc[0]!r} holds shares but there is no price "
+            "column to value them; add a 'price' or 'value' column."
+        )
     price = _numbers(lines, "price", sheet, header("price"))[0]
     return _shares_of_total(shares * np.abs(price), dates, lines, sheet, header("shares"))
 
 
-def _as_decimals(weight: np.ndarray, percent_cells: np.ndarray, dates: pd.DatetimeIndex,
-                 blocks: list[tuple[Columns, list[int]]], sheet: Sheet, notes: list[str]) -> np.ndarray:
+def _as_decimals(
+    weight: np.ndarray,
+    percent_cells: np.ndarray,
+    dates: pd.DatetimeIndex,
+    blocks: list[tuple[Columns, list[int]]],
+    sheet: Sheet,
+    notes: list[str],
+) -> np.ndarray:
     """Percent weights divided by 100: declared by the column name or the cells, or summing to ~100."""
-    declared = next((c.name_of("weight") for c, _ in blocks
-                     if c.first("weight") is not None and re.search(r"%|percent|pct", c.name_of("weight").lower())), None)
+    declared = next(
+        (
+            c.name_of("weight")
+            for c, _ in blocks
+            if c.first("weight") is not None and re.search(r"%|percent|pct", c.name_of("weight").lower())
+        ),
+        None,
+    )
     if declared is not None:
         reason = f"column {declared!r}"
     elif percent_cells.any():
@@ -488,8 +613,15 @@ def _as_decimals(weight: np.ndarray, percent_cells: np.ndarray, dates: pd.Dateti
     return weight / 100.0
 
 
-def _fill_from_value(weight: np.ndarray, below: np.ndarray, value: np.ndarray, dates: pd.DatetimeIndex,
-                     lines: pd.DataFrame, sheet: Sheet, notes: list[str]) -> np.ndarray:
+def _fill_from_value(
+    weight: np.ndarray,
+    below: np.ndarray,
+    value: np.ndarray,
+    dates: pd.DatetimeIndex,
+    lines: pd.DataFrame,
+    sheet: Sheet,
+    notes: list[str],
+) -> np.ndarray:
     """Weights printed ``<0.01%`` (or missing) sized from market value: value / the fund's total,
     estimated from the lines that print both (Σ value / Σ weight); without a value they are 0."""
     loose = below | np.isnan(weight)
@@ -497,30 +629,41 @@ def _fill_from_value(weight: np.ndarray, below: np.ndarray, value: np.ndarray, d
         return weight
     exact = ~loose & np.isfinite(value)
     key = np.asarray(dates)
-    both = pd.DataFrame({"v": np.where(exact, value, 0.0), "w": np.where(exact, weight, 0.0), "all": np.nan_to_num(value)})
+    both = pd.DataFrame(
+        {"v": np.where(exact, value, 0.0), "w": np.where(exact, weight, 0.0), "all": np.nan_to_num(value)}
+    )
     sums = both.groupby(key).transform("sum")
     total = np.where(sums["w"] > 0, sums["v"] / sums["w"].where(sums["w"] > 0, 1.0), sums["all"])
     sized = loose & np.isfinite(value) & (total != 0)
     out = np.where(sized, np.nan_to_num(value) / np.where(total != 0, total, 1.0), weight)
     out = np.where(loose & ~sized, 0.0, out)
     if sized.any():
-        notes.append(f"{sheet.source}: {int(sized.sum())} weight(s) printed as '<…' or missing taken from market "
-                     "value (value / the fund's total, estimated from the lines that print both).")
+        notes.append(
+            f"{sheet.source}: {int(sized.sum())} weight(s) printed as '<…' or missing taken from market "
+            "value (value / the fund's total, estimated from the lines that print both)."
+        )
     if (loose & ~sized).any():
         shown = ", ".join(clip(i, 20) for i in lines.loc[loose & ~sized, "id"].head(5))
-        notes.append(f"{sheet.source}: {int((loose & ~sized).sum())} line(s) with a weight printed as '<…' or missing "
-                     f"and no market value counted as 0: {shown}.")
+        notes.append(
+            f"{sheet.source}: {int((loose & ~sized).sum())} line(s) with a weight printed as '<…' or missing "
+            f"and no market value counted as 0: {shown}."
+        )
     return out
 
 
-def _shares_of_total(amount: np.ndarray, dates: pd.DatetimeIndex, lines: pd.DataFrame, sheet: Sheet,
-                     header: pd.Series) -> np.ndarray:
+def _shares_of_total(
+    amount: np.ndarray, dates: pd.DatetimeIndex, lines: pd.DataFrame, sheet: Sheet, header: pd.Series
+) -> np.ndarray:
     """Each line's share of its date's total (market value, or shares × price)."""
     if np.isnan(amount).any():
         pos = int(np.flatnonzero(np.isnan(amount))[0])
         row, column = int(lines["line"].iloc[pos]), clip(header.iloc[pos], 40)
-        raise InputError(f"{sheet.source}: row {row}, column {column!r}: blank; fill it in or drop the row.",
-                         file=sheet.source, row=row, column=column)
+        raise InputError(
+            f"{sheet.source}: row {row}, column {column!r}: blank; fill it in or drop the row.",
+            file=sheet.source,
+            row=row,
+            column=column,
+        )
     totals = pd.Series(amount).groupby(np.asarray(dates)).transform("sum").to_numpy()
     if (totals == 0).any():
         pos = int(np.flatnonzero(totals == 0)[0])

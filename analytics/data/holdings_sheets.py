@@ -85,6 +85,7 @@ def _text_sheet(path: Path) -> Sheet:
 def _separator(lines: list[str]) -> str:
     """The separator giving the widest row among the first lines (a preamble of one or two
     cells, then the table), so that a preamble does not hide the table's separator."""
+
     def widest(sep: str) -> int:
         return max((len(row) for row in csv.reader(lines, delimiter=sep)), default=0)
 

@@ -120,14 +120,17 @@ class _Writer:
         if self.types is None:
             self.types = types
         elif types.keys() != self.types.keys():
-            raise InputError(f"panel block has columns {', '.join(types)}; earlier blocks had "
-                             f"{', '.join(self.types)}. Give every block the same columns.")
+            raise InputError(
+                f"panel block has columns {', '.join(types)}; earlier blocks had "
+                f"{', '.join(self.types)}. Give every block the same columns."
+            )
         dates = _whole_days(block["date"])
         keys = pd.DataFrame({"date": dates, "id": block["id"].to_numpy()})
         if keys.duplicated().any():
             row = keys.loc[keys.duplicated()].iloc[0]
-            raise InputError(f"panel: id {row['id']!r} appears twice on {row['date'].date()}; keep one row per id "
-                             "and date.")
+            raise InputError(
+                f"panel: id {row['id']!r} appears twice on {row['date'].date()}; keep one row per id and date."
+            )
         order = np.argsort(dates, kind="stable")
         dates = dates[order]
         starts = np.flatnonzero(np.r_[True, dates[1:] != dates[:-1], True])
@@ -167,9 +170,14 @@ class _Writer:
             except InputError:
                 frequency = None  # irregular dates: the manifest says it does not know
         return {
-            "format": _FORMAT, "version": _VERSION, "created": datetime.now(UTC).isoformat(),
-            "columns": self.types, "frequency": frequency, "row_count": int(sum(self.rows.values())),
-            "dates": [str(d.date()) for d in dates], "rows": [self.rows[d] for d in dates],
+            "format": _FORMAT,
+            "version": _VERSION,
+            "created": datetime.now(UTC).isoformat(),
+            "columns": self.types,
+            "frequency": frequency,
+            "row_count": int(sum(self.rows.values())),
+            "dates": [str(d.date()) for d in dates],
+            "rows": [self.rows[d] for d in dates],
             "files": [self.files[d] for d in dates],
         }
 
@@ -248,17 +256,20 @@ class PartitionedPanel:
         try:
             manifest = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise InputError(f"{self.folder}: not a panel dataset (no {MANIFEST}); write one with "
-                             "write_partitioned.") from None
+            raise InputError(
+                f"{self.folder}: not a panel dataset (no {MANIFEST}); write one with write_partitioned."
+            ) from None
         except (OSError, ValueError) as exc:
             raise InputError(f"{path}: cannot read the manifest ({exc}); write the dataset again.") from None
         if manifest.get("format") != _FORMAT or manifest.get("version") != _VERSION:
             raise InputError(f"{path}: not a FactorDesk panel dataset (version {_VERSION}).")
         self.types: dict[str, str] = dict(manifest["columns"])
         self.frequency: str | None = manifest.get("frequency")
-        self._contents = _Contents(pd.DatetimeIndex(pd.to_datetime(manifest["dates"]), name="date"),
-                                   np.asarray(manifest["rows"], dtype=np.int64),
-                                   tuple(tuple(f) for f in manifest["files"]))
+        self._contents = _Contents(
+            pd.DatetimeIndex(pd.to_datetime(manifest["dates"]), name="date"),
+            np.asarray(manifest["rows"], dtype=np.int64),
+            tuple(tuple(f) for f in manifest["files"]),
+        )
 
     @property
     def name(self) -> str:
@@ -294,8 +305,12 @@ class PartitionedPanel:
         positions = self.positions(dates)
         contents = self._contents
         out = copy.copy(self)
-        out._contents = replace(contents, dates=contents.dates[positions], rows=contents.rows[positions],
-                                files=tuple(contents.files[p] for p in positions))
+        out._contents = replace(
+            contents,
+            dates=contents.dates[positions],
+            rows=contents.rows[positions],
+            files=tuple(contents.files[p] for p in positions),
+        )
         return out
 
     def positions(self, dates: Sequence[Any] | pd.DatetimeIndex) -> np.ndarray:
@@ -309,8 +324,11 @@ class PartitionedPanel:
         return positions
 
     def read_table(
-        self, dates: Sequence[Any] | pd.DatetimeIndex | None = None, columns: Sequence[str] | None = None,
-        *, ids: Iterable[str] | None = None,
+        self,
+        dates: Sequence[Any] | pd.DatetimeIndex | None = None,
+        columns: Sequence[str] | None = None,
+        *,
+        ids: Iterable[str] | None = None,
     ) -> Any:
         """A ``pyarrow.Table`` of ``date`` (date32) and ``columns`` (default: ``id`` and every numeric
         column) for ``dates`` (default: all), rows in date order; with ``ids``, only their rows."""
@@ -321,7 +339,9 @@ class PartitionedPanel:
         return dataset.to_table(columns=["date", *columns], filter=where)
 
     def read_batches(
-        self, dates: Sequence[Any] | pd.DatetimeIndex | None = None, columns: Sequence[str] | None = None,
+        self,
+        dates: Sequence[Any] | pd.DatetimeIndex | None = None,
+        columns: Sequence[str] | None = None,
     ) -> Iterator[Any]:
         """:meth:`read_table`'s rows as ``pyarrow.RecordBatch``es in date order, about a file each, read
         as they are consumed: memory holds a few files, not the dates asked for."""
@@ -329,8 +349,11 @@ class PartitionedPanel:
         yield from dataset.to_batches(columns=["date", *columns], batch_size=_BATCH_ROWS)
 
     def read_dates(
-        self, dates: Sequence[Any] | pd.DatetimeIndex | None = None, columns: Sequence[str] | None = None,
-        *, ids: Iterable[str] | None = None,
+        self,
+        dates: Sequence[Any] | pd.DatetimeIndex | None = None,
+        columns: Sequence[str] | None = None,
+        *,
+        ids: Iterable[str] | None = None,
     ) -> pd.DataFrame:
         """:meth:`read_table` as a canonical panel frame: ``date`` (datetime64), ``id`` (text), numbers."""
         columns = ["id", *self.columns] if columns is None else list(columns)
@@ -353,7 +376,9 @@ class PartitionedPanel:
         """Every Parquet file of the dataset, in date order."""
         return [self.folder / f for parts in self._contents.files for f in parts]
 
-    def _scan(self, dates: Sequence[Any] | pd.DatetimeIndex | None, columns: Sequence[str] | None) -> tuple[Any, list[str]]:
+    def _scan(
+        self, dates: Sequence[Any] | pd.DatetimeIndex | None, columns: Sequence[str] | None
+    ) -> tuple[Any, list[str]]:
         """The pyarrow dataset of ``dates``' files and the checked column list."""
         positions = np.arange(len(self.dates)) if dates is None else self.positions(dates)
         columns = ["id", *self.columns] if columns is None else list(columns)
@@ -367,8 +392,14 @@ class PartitionedPanel:
         import pyarrow.dataset as ds
 
         files = [str(self.folder / f) for p in positions for f in self._contents.files[p]]
-        schema = pa.schema([("id", pa.string()), *((c, pa.from_numpy_dtype(np.dtype(t))) for c, t in
-                                                    self.types.items() if c != "id"), ("date", pa.date32())])
+        schema = pa.schema(
+            [
+                ("id", pa.string()),
+                *((c, pa.from_numpy_dtype(np.dtype(t))) for c, t in self.types.items() if c != "id"),
+                ("date", pa.date32()),
+            ]
+        )
         partitioning = ds.partitioning(pa.schema([("date", pa.date32())]), flavor="hive")
-        return ds.dataset(files, schema=schema, format="parquet", partitioning=partitioning,
-                          partition_base_dir=str(self.folder))
+        return ds.dataset(
+            files, schema=schema, format="parquet", partitioning=partitioning, partition_base_dir=str(self.folder)
+        )

@@ -58,11 +58,32 @@ ID_NAMES = ("id", "permno", "ticker", "fund", "symbol", "stock", "asset")
 RETURN_NAMES = ("ret", "return", "returns", "r", "re", "value")
 #: Columns of price and volume, by their lower-cased names (Yahoo, Bloomberg, investing.com):
 #: never regressed as returns.
-PRICE_NAMES = frozenset({
-    "open", "high", "low", "close", "adj close", "adj_close", "adjclose", "adjusted close", "adj. close",
-    "adj close**", "close*", "volume", "vol.", "px_last", "px_open", "px_high", "px_low", "px_volume",
-    "px_close_1d", "price", "last", "last price",
-})
+PRICE_NAMES = frozenset(
+    {
+        "open",
+        "high",
+        "low",
+        "close",
+        "adj close",
+        "adj_close",
+        "adjclose",
+        "adjusted close",
+        "adj. close",
+        "adj close**",
+        "close*",
+        "volume",
+        "vol.",
+        "px_last",
+        "px_open",
+        "px_high",
+        "px_low",
+        "px_volume",
+        "px_close_1d",
+        "price",
+        "last",
+        "last price",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -110,9 +131,7 @@ def find_column(table: Table, names: tuple[str, ...], preferred: str | None, wha
     columns = list(table.frame.columns)
     if preferred is not None:
         if preferred not in columns:
-            raise InputError(
-                f"{table.source}: no {what} column {preferred!r}; columns are {', '.join(columns)}."
-            )
+            raise InputError(f"{table.source}: no {what} column {preferred!r}; columns are {', '.join(columns)}.")
         return preferred
     lowered = {c.lower(): c for c in columns}
     return next((lowered[n] for n in names if n in lowered), None)
@@ -140,12 +159,18 @@ class ReturnsData:
             valid = frame.notna()
             counts = valid.sum()
             keep = counts > 0
-            parts.append(pd.DataFrame({
-                "series": frame.columns[keep], "kind": kind, "freq": self.freq,
-                "start": frame.index[valid.to_numpy().argmax(axis=0)][keep.to_numpy()],
-                "end": frame.index[len(frame) - 1 - valid.to_numpy()[::-1].argmax(axis=0)][keep.to_numpy()],
-                "n_obs": counts[keep].to_numpy(),
-            }))
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "series": frame.columns[keep],
+                        "kind": kind,
+                        "freq": self.freq,
+                        "start": frame.index[valid.to_numpy().argmax(axis=0)][keep.to_numpy()],
+                        "end": frame.index[len(frame) - 1 - valid.to_numpy()[::-1].argmax(axis=0)][keep.to_numpy()],
+                        "n_obs": counts[keep].to_numpy(),
+                    }
+                )
+            )
         return pd.concat(parts, ignore_index=True).astype({"n_obs": int})
 
     def with_assets(self, assets: pd.DataFrame) -> ReturnsData:
@@ -159,8 +184,12 @@ class ReturnsData:
         if not moving:
             return self
         note = f"{self.source}: column(s) {', '.join(moving)} used as factors, as the model names them."
-        return replace(self, assets=self.assets.drop(columns=moving),
-                       factors=self.factors.join(self.assets[moving], how="outer"), notes=(*self.notes, note))
+        return replace(
+            self,
+            assets=self.assets.drop(columns=moving),
+            factors=self.factors.join(self.assets[moving], how="outer"),
+            notes=(*self.notes, note),
+        )
 
 
 def load_returns(
@@ -180,8 +209,17 @@ def load_returns(
     that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`."""
     from analytics.data.readers import read_dataset
 
-    options = ReadOptions(freq=freq, units=units, factor_units=factor_units, id_col=id_col, ret_col=ret_col,
-                          sheet=sheet, keep_outliers=keep_outliers, missing=tuple(missing), region=region)
+    options = ReadOptions(
+        freq=freq,
+        units=units,
+        factor_units=factor_units,
+        id_col=id_col,
+        ret_col=ret_col,
+        sheet=sheet,
+        keep_outliers=keep_outliers,
+        missing=tuple(missing),
+        region=region,
+    )
     return read_dataset(path, "returns", **asdict(options)).data
 
 
@@ -201,8 +239,14 @@ def read_returns_table(
     return returns_from_table(
         # A long file's id column named by the user is read as written (typed reading keeps
         # only the usual id names as text).
-        read_table(path, sheet=sheet, typed=id_col is None), freq=freq, units=units, factor_units=factor_units,
-        id_col=id_col, ret_col=ret_col, keep_outliers=keep_outliers, missing=missing,
+        read_table(path, sheet=sheet, typed=id_col is None),
+        freq=freq,
+        units=units,
+        factor_units=factor_units,
+        id_col=id_col,
+        ret_col=ret_col,
+        keep_outliers=keep_outliers,
+        missing=missing,
     )
 
 
@@ -238,8 +282,16 @@ def returns_from_table(
         wide = _wide(table, date_col, dates, missing, notes)
     if wide.attrs.get("missing_codes"):
         notes.append(missing_note(table.source, wide.attrs["missing_codes"], missing))
-    return returns_from_frame(wide, frequency, table.source, notes, units=units, factor_units=factor_units,
-                              keep_outliers=keep_outliers, aliases=aliases)
+    return returns_from_frame(
+        wide,
+        frequency,
+        table.source,
+        notes,
+        units=units,
+        factor_units=factor_units,
+        keep_outliers=keep_outliers,
+        aliases=aliases,
+    )
 
 
 def returns_from_frame(
@@ -263,20 +315,28 @@ def returns_from_frame(
         assets = assets.drop(columns=empty)
     f_cols = [c for c in factors.columns if c != RF]
     try:
-        a_scale, a_note = units_scale(assets, units, freq, what="returns", source=source,
-                                      keep_outliers=keep_outliers)
-        f_scale, f_note = units_scale(factors[f_cols], factor_units, freq, what="factors", source=source,
-                                      keep_outliers=keep_outliers)
+        a_scale, a_note = units_scale(assets, units, freq, what="returns", source=source, keep_outliers=keep_outliers)
+        f_scale, f_note = units_scale(
+            factors[f_cols], factor_units, freq, what="factors", source=source, keep_outliers=keep_outliers
+        )
     except InputError as exc:
         codes = [c for c in KENFRENCH_MISSING if np.isin(wide.to_numpy(dtype=float), c).any()]
         if not codes:
             raise
-        raise InputError(f"{exc} If {codes[0]:g} marks missing data in this file, declare it a missing code.",
-                         option="missing", file=source) from None
+        raise InputError(
+            f"{exc} If {codes[0]:g} marks missing data in this file, declare it a missing code.",
+            option="missing",
+            file=source,
+        ) from None
     notes += [n for n in (a_note, f_note) if n]
     # Decimals are kept as they are, not multiplied by 1 (a copy of every number).
-    return ReturnsData(assets if a_scale == 1 else assets * a_scale, factors if f_scale == 1 else factors * f_scale,
-                       freq, source, tuple(notes))
+    return ReturnsData(
+        assets if a_scale == 1 else assets * a_scale,
+        factors if f_scale == 1 else factors * f_scale,
+        freq,
+        source,
+        tuple(notes),
+    )
 
 
 def wide_dates(table: Table, freq: str = "auto") -> tuple[str, pd.DatetimeIndex, str, list[str]]:
@@ -332,7 +392,11 @@ def _wide(
 
 
 def _pivot_long(
-    table: Table, date_col: str, id_col: str, ret_col: str | None, dates: pd.DatetimeIndex,
+    table: Table,
+    date_col: str,
+    id_col: str,
+    ret_col: str | None,
+    dates: pd.DatetimeIndex,
     missing: tuple[float, ...],
 ) -> pd.DataFrame:
     value_col = find_column(table, RETURN_NAMES, ret_col, "return")

@@ -38,7 +38,11 @@ TOLERANCE = 5e-5
 
 
 def factor_sources_job(
-    specs: Sequence[str], *, freq: str, model: str | None = None, offline: bool = False,
+    specs: Sequence[str],
+    *,
+    freq: str,
+    model: str | None = None,
+    offline: bool = False,
     options: ReadOptions | None = None,
 ) -> Job[ReturnsData]:
     """Every source of ``specs`` read (``freq`` is the returns' frequency, for the library) and
@@ -128,7 +132,10 @@ def _agreement(a: pd.Series, b: pd.Series, column: str, source_a: str, source_b:
         raise InputError(
             f"{kind} {column!r} differs between {source_a} ({both.iloc[at, 0]:.4%}) and {source_b} "
             f"({both.iloc[at, 1]:.4%}) on {when.date()}, beyond rounding ({TOLERANCE:.4%}); they are different "
-            f"data: give {column} from one of the files only.", option="factors",
+            f"data: give {column} from one of the files only.",
+            option="factors",
         )
-    return (f"{column} is in both {source_a} and {source_b}: they agree on {len(both)} dates (largest difference "
-            f"{gap.max():.2g}); joined.")
+    return (
+        f"{column} is in both {source_a} and {source_b}: they agree on {len(both)} dates (largest difference "
+        f"{gap.max():.2g}); joined."
+    )

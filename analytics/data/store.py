@@ -97,8 +97,10 @@ class DamagedEntry:
     @property
     def message(self) -> str:
         """One sentence: the entry, what is wrong, and how to fix it."""
-        return (f"{self.name}: the stored copy is damaged ({self.reason}); pull or download it again when online "
-                f"(that replaces it), or delete {self.path}.")
+        return (
+            f"{self.name}: the stored copy is damaged ({self.reason}); pull or download it again when online "
+            f"(that replaces it), or delete {self.path}."
+        )
 
 
 class StoreDamaged(InputError):
@@ -150,16 +152,33 @@ class Store:
         pulled_at = datetime.now(UTC).isoformat()
         return self._write(name, frame, source, query, pulled_at, extra, replace=replace)
 
-    def _write(self, name: str, frame: pd.DataFrame, source: str, query: str, pulled_at: str,
-               extra: dict[str, Any], *, replace: bool) -> StoreEntry:
+    def _write(
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        source: str,
+        query: str,
+        pulled_at: str,
+        extra: dict[str, Any],
+        *,
+        replace: bool,
+    ) -> StoreEntry:
         try:
             _check_table(frame, extra.get("freq"))
         except _Damage as exc:
             raise InputError(f"{name}: refusing to store a table that would not read back ({exc}).") from None
         manifest = {
-            "layout": LAYOUT, "name": name, "source": source, "query": query, "pulled_at": pulled_at,
-            "rows": len(frame), "columns": [str(c) for c in frame.columns], "data": DATA,
-            "checks": _fingerprints(frame), "token": secrets.token_hex(8), "extra": extra,
+            "layout": LAYOUT,
+            "name": name,
+            "source": source,
+            "query": query,
+            "pulled_at": pulled_at,
+            "rows": len(frame),
+            "columns": [str(c) for c in frame.columns],
+            "data": DATA,
+            "checks": _fingerprints(frame),
+            "token": secrets.token_hex(8),
+            "extra": extra,
         }
         text = json.dumps(manifest, indent=2, default=str)
         try:
@@ -203,8 +222,9 @@ class Store:
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
             meta = json.dumps({"name": name, "token": token}).encode()
-            pq.write_table(table.replace_schema_metadata({**(table.schema.metadata or {}), _META_KEY: meta}),
-                           new / DATA)
+            pq.write_table(
+                table.replace_schema_metadata({**(table.schema.metadata or {}), _META_KEY: meta}), new / DATA
+            )
             (new / MANIFEST).write_text(manifest, encoding="utf-8")
             for part in (new / DATA, new / MANIFEST):
                 _fsync(part)
@@ -429,14 +449,29 @@ class Store:
 
 # --- checks -----------------------------------------------------------------------------
 _FIELDS: dict[str, type | tuple[type, ...]] = {
-    "name": str, "source": str, "query": str, "pulled_at": str, "rows": int, "extra": dict,
+    "name": str,
+    "source": str,
+    "query": str,
+    "pulled_at": str,
+    "rows": int,
+    "extra": dict,
 }
 _V2_FIELDS: dict[str, type | tuple[type, ...]] = {
-    "layout": int, "columns": list, "data": str, "checks": dict, "token": str,
+    "layout": int,
+    "columns": list,
+    "data": str,
+    "checks": dict,
+    "token": str,
 }
 #: Extra fields FactorDesk writes, and the type each must have when present.
-_EXTRA_TYPES: dict[str, type] = {"freq": str, "notes": list, "tables": list, "mapping": list, "delisting": str,
-                                 "format": str}
+_EXTRA_TYPES: dict[str, type] = {
+    "freq": str,
+    "notes": list,
+    "tables": list,
+    "mapping": list,
+    "delisting": str,
+    "format": str,
+}
 
 
 def _load_manifest(path: Path) -> Any:

@@ -27,8 +27,19 @@ import pandas as pd
 from analytics.data.text import first_line, read_text, sniff, sniff_separator
 from analytics.errors import InputError
 
-__all__ = ["MISSING_CODES", "CsvLayout", "Table", "csv_layout", "finish_table", "header_cells", "parquet_frame",
-           "read_csv_text", "read_table", "text_column", "to_numbers"]
+__all__ = [
+    "MISSING_CODES",
+    "CsvLayout",
+    "Table",
+    "csv_layout",
+    "finish_table",
+    "header_cells",
+    "parquet_frame",
+    "read_csv_text",
+    "read_table",
+    "text_column",
+    "to_numbers",
+]
 
 #: Text cells read as missing (Yahoo Finance writes ``null``). Numbers are never missing by
 #: themselves: a -99.99 in a percent file is a real wipe-out. Numeric missing codes (the Ken
@@ -117,8 +128,13 @@ def read_csv_text(text: str, name: str, notes: list[str]) -> Table:
     try:
         # Blank lines are kept (as empty rows, dropped later) so the index counts file rows.
         frame = pd.read_csv(
-            io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, skipinitialspace=True,
-            skip_blank_lines=False, skiprows=layout.leading_blank,
+            io.StringIO(text),
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+            skiprows=layout.leading_blank,
         )
     except (pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{name}: not a readable table ({first_line(exc)}).") from None
@@ -285,8 +301,7 @@ def to_numbers(table: Table, columns: list[str], *, missing: tuple[float, ...] =
         out[col] = values
     index = table.frame.index
     if 0 < len(out) <= _SHARED_COLUMNS:
-        frame = pd.concat([pd.Series(v, index=index, name=c, copy=False) for c, v in out.items()], axis=1,
-                          copy=False)
+        frame = pd.concat([pd.Series(v, index=index, name=c, copy=False) for c, v in out.items()], axis=1, copy=False)
     else:  # thousands of funds: one block (pandas handles thousands of separate columns slowly)
         frame = pd.DataFrame(out, index=index)
     frame.attrs["missing_codes"] = codes

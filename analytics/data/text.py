@@ -21,7 +21,7 @@ from pathlib import Path
 
 from analytics.errors import InputError
 
-__all__ = ["MAX_BYTES", "Sniffed", "Text", "sniff", "read_text", "text_rows", "first_line"]
+__all__ = ["MAX_BYTES", "Sniffed", "Text", "first_line", "read_text", "sniff", "text_rows"]
 
 MAX_BYTES = 2 * 1024**3
 SNIFF_BYTES = 64 * 1024
@@ -271,7 +271,7 @@ def _workbook_head(path: Path) -> tuple[tuple[str, ...], ...]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for corrupt files
+    except Exception as exc:  # noqa: BLE001 -- openpyxl raises many types for corrupt files
         raise InputError(f"{path.name}: not a readable Excel file ({first_line(exc)}).") from None
     try:
         sheet = book.worksheets[0]
@@ -286,5 +286,5 @@ def _parquet_columns(path: Path) -> tuple[str, ...]:
 
     try:
         return tuple(pq.read_schema(path).names)
-    except Exception as exc:  # pyarrow raises its own types for corrupt files
+    except Exception as exc:  # noqa: BLE001 -- pyarrow raises its own types for corrupt files
         raise InputError(f"{path.name}: not a readable Parquet file ({first_line(exc)}).") from None

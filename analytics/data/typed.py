@@ -168,7 +168,7 @@ def _scan(path: Path) -> bool | None:
 def _numeric_columns(head: str, sep: str, names: list[str]) -> set[int]:
     """Columns read as numbers: not the first, not named like a date or id, and the head's
     cells all numbers (not all whole numbers) or missing."""
-    lines = head.split("\n")[:HEAD_LINES - 1]
+    lines = head.split("\n")[: HEAD_LINES - 1]
     rows = list(csv.reader(lines, delimiter=sep, skipinitialspace=True))[1:]
     numeric = set()
     for j, name in enumerate(names):
@@ -230,7 +230,9 @@ def _arrow_read(
         parse_options=pacsv.ParseOptions(delimiter=sep, newlines_in_values=quotes, ignore_empty_lines=False),
         convert_options=pacsv.ConvertOptions(
             column_types={n: pa.float64() if j in numeric else pa.string() for j, n in enumerate(names)},
-            null_values=nulls, strings_can_be_null=False),
+            null_values=nulls,
+            strings_can_be_null=False,
+        ),
         memory_pool=memory_pool(),
     )
 
@@ -245,7 +247,7 @@ def _text_cells(table: pa.Table, numeric: set[int], quotes: bool) -> list[pa.Chu
         if j in numeric:
             continue
         if quotes:
-            odd = pc.or_(pc.starts_with(column, " "), pc.match_substring_regex(column, "[\"\r\n]"))
+            odd = pc.or_(pc.starts_with(column, " "), pc.match_substring_regex(column, '["\r\n]'))
             if pc.any(odd).as_py():
                 return None
         elif pc.any(pc.starts_with(column, " ")).as_py():
@@ -277,9 +279,7 @@ def _unsure_blank_rows(columns: list[pa.ChunkedArray], numeric: set[int], *, cod
     return pc.any(looks).as_py() and (codes or pc.any(pc.and_not(looks, sure)).as_py())
 
 
-def _frame(
-    columns: list[pa.ChunkedArray | None], names: list[str], numeric: set[int]
-) -> tuple[pd.DataFrame, set[int]]:
+def _frame(columns: list[pa.ChunkedArray | None], names: list[str], numeric: set[int]) -> tuple[pd.DataFrame, set[int]]:
     """The pandas frame: the numeric columns as one float64 block, filled column by column as
     pyarrow's are let go (the file's numbers are never held twice), then the text columns put
     in their places (each distinct text one shared string); and the numeric columns holding an

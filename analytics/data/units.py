@@ -48,8 +48,10 @@ def units_scale(
     They never decide the units.
     """
     if declared not in UNITS:
-        raise InputError(f"unknown units {declared!r}; use {', '.join(UNITS)}.",
-                         option="factor_units" if what == "factors" else "units")
+        raise InputError(
+            f"unknown units {declared!r}; use {', '.join(UNITS)}.",
+            option="factor_units" if what == "factors" else "units",
+        )
     values = frame.to_numpy(dtype=float)
     if frame.empty or not np.isfinite(values).any():
         return (0.01 if declared == "percent" else 1.0), None
@@ -62,11 +64,17 @@ def units_scale(
         return scale, note
     if not keep_outliers:
         first = flagged.iloc[0]
-        raise InputError(_outlier_message(flagged, scale, what, source), option="keep_outliers", file=source,
-                         column=str(first["column"]))
+        raise InputError(
+            _outlier_message(flagged, scale, what, source),
+            option="keep_outliers",
+            file=source,
+            column=str(first["column"]),
+        )
     first = flagged.iloc[0]
-    kept = (f"{source}: kept {len(flagged)} {what} value(s) out of line with their column as asked "
-            f"(first: column {first['column']!r} on {_when(first['date'])}: {first['value']:.6g}).")
+    kept = (
+        f"{source}: kept {len(flagged)} {what} value(s) out of line with their column as asked "
+        f"(first: column {first['column']!r} on {_when(first['date'])}: {first['value']:.6g})."
+    )
     return scale, kept if note is None else f"{note} {kept}"
 
 
@@ -90,10 +98,14 @@ def out_of_line(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
     rows, cols = np.nonzero(hit)
     order = np.lexsort((cols, rows))
     rows, cols = rows[order], cols[order]
-    return pd.DataFrame({
-        "date": frame.index[rows], "column": frame.columns[cols],
-        "value": values[rows, cols], "typical": typical[cols],
-    })
+    return pd.DataFrame(
+        {
+            "date": frame.index[rows],
+            "column": frame.columns[cols],
+            "value": values[rows, cols],
+            "typical": typical[cols],
+        }
+    )
 
 
 def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, source: str) -> tuple[float, str]:
@@ -114,7 +126,9 @@ def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, sourc
             f"{source}: {what} column {frame.columns[odd[0]]!r} is about {ratio[odd[0]]:.0f} times larger "
             f"than the others (median |return| {medians[odd[0]]:.3g} against {typical:.3g}): a column in percent "
             f"among decimals? Put the columns in one unit, or pass {flag} percent or decimal.",
-            option=option, file=source, column=str(frame.columns[odd[0]]),
+            option=option,
+            file=source,
+            column=str(frame.columns[odd[0]]),
         )
     impossible = bool(((values[:, voters] < -1.0).sum(axis=0) >= _MIN_IMPOSSIBLE).any())
     if typical > hi or (typical >= lo and impossible):
@@ -123,7 +137,9 @@ def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, sourc
         return 1.0, f"{source}: {what} read as decimals (median |return| {typical:.3g})."
     raise InputError(
         f"{source}: cannot tell whether {what} are percent or decimals (median |return| {typical:.3g}); "
-        f"pass {flag} percent or decimal.", option=option, file=source,
+        f"pass {flag} percent or decimal.",
+        option=option,
+        file=source,
     )
 
 

@@ -85,12 +85,18 @@ class CrspFormat:
 
 FORMATS = {
     "ciz": CrspFormat(
-        "ciz", "crsp.stksecurityinfohist", "secinfostartdt", "secinfoenddt",
+        "ciz",
+        "crsp.stksecurityinfohist",
+        "secinfostartdt",
+        "secinfoenddt",
         daily=PriceTable("crsp.dsf_v2", "dlycaldt", "dlyret", "dlyprc"),
         monthly=PriceTable("crsp.msf_v2", "mthcaldt", "mthret", "mthprc"),
     ),
     "siz": CrspFormat(
-        "siz", "crsp.stocknames", "namedt", "nameenddt",
+        "siz",
+        "crsp.stocknames",
+        "namedt",
+        "nameenddt",
         daily=PriceTable("crsp.dsf", "date", "ret", "prc", delisting="crsp.dsedelist"),
         monthly=PriceTable("crsp.msf", "date", "ret", "prc", delisting="crsp.msedelist"),
     ),
@@ -133,8 +139,16 @@ class PullRequest:
 
     @classmethod
     def build(
-        cls, start: Any, end: Any, *, tickers: Sequence[str] = (), permnos: Sequence[Any] = (),
-        freq: str = "monthly", legacy: bool = False, as_of: Any = None, chunk_size: int | None = None,
+        cls,
+        start: Any,
+        end: Any,
+        *,
+        tickers: Sequence[str] = (),
+        permnos: Sequence[Any] = (),
+        freq: str = "monthly",
+        legacy: bool = False,
+        as_of: Any = None,
+        chunk_size: int | None = None,
     ) -> PullRequest:
         """Validate user input (dates, ids, frequency) into a request.
 
@@ -219,10 +233,17 @@ class WrdsSource:
 
         s = self.settings
         conn = wrds.Connection(
-            autoconnect=False, wrds_hostname=s.host, wrds_port=s.port, wrds_dbname=s.dbname,
-            wrds_username=s.user, wrds_password=self._password or "",
-            wrds_connect_args={"sslmode": "require", "connect_timeout": s.timeout,
-                               "application_name": "FactorDesk (wrds)"},
+            autoconnect=False,
+            wrds_hostname=s.host,
+            wrds_port=s.port,
+            wrds_dbname=s.dbname,
+            wrds_username=s.user,
+            wrds_password=self._password or "",
+            wrds_connect_args={
+                "sslmode": "require",
+                "connect_timeout": s.timeout,
+                "application_name": "FactorDesk (wrds)",
+            },
         )
         self._password = None  # wrds holds it in memory for reconnects; we keep no copy
         try:
@@ -287,7 +308,7 @@ class WrdsSource:
             f"FROM {table.table} WHERE permno = ANY(%(permnos)s) "
             f"AND {table.date} BETWEEN %(first)s AND %(last)s ORDER BY permno, {table.date}"
         )
-        chunks = [list(permnos[i:i + request.chunk_size]) for i in range(0, len(permnos), request.chunk_size)]
+        chunks = [list(permnos[i : i + request.chunk_size]) for i in range(0, len(permnos), request.chunk_size)]
         frames, delistings = [], []
         for number, chunk in enumerate(chunks, 1):
             yield Progress((number - 1) / len(chunks), f"{table.table}: ids chunk {number} of {len(chunks)}")
@@ -309,8 +330,11 @@ class WrdsSource:
             "AND dlret IS NOT NULL AND dlstdt BETWEEN %(first)s AND %(last)s"
         )
         found = self.query(sql, params, table)
-        return found.assign(permno=found["permno"].astype("int64"), dlstdt=pd.to_datetime(found["dlstdt"]),
-                            dlret=found["dlret"].astype(float))
+        return found.assign(
+            permno=found["permno"].astype("int64"),
+            dlstdt=pd.to_datetime(found["dlstdt"]),
+            dlret=found["dlret"].astype(float),
+        )
 
     def pull(self, request: PullRequest, store: Store, name: str | None = None, *, replace: bool = False) -> Job[Pull]:
         """Resolve ids, read the stock file in chunks and save the result into ``store``.
@@ -348,12 +372,21 @@ class WrdsSource:
         frame = _labelled(frame, mapping, request.permnos)
         yield Progress(0.95, "saving into the local store")
         entry = store.save(
-            name, frame, source=f"WRDS {self.settings.server}", query=_describe(request), replace=replace,
-            freq=request.freq, format=request.fmt,
+            name,
+            frame,
+            source=f"WRDS {self.settings.server}",
+            query=_describe(request),
+            replace=replace,
+            freq=request.freq,
+            format=request.fmt,
             tables=[t for t in (request.crsp.names if request.tickers else None, table.table, table.delisting) if t],
-            delisting=(f"compounded from {table.delisting}" if table.delisting
-                       else f"already in {table.ret} (CIZ); not added again"),
-            mapping=mapping.astype(str).to_dict("records"), notes=notes,
+            delisting=(
+                f"compounded from {table.delisting}"
+                if table.delisting
+                else f"already in {table.ret} (CIZ); not added again"
+            ),
+            mapping=mapping.astype(str).to_dict("records"),
+            notes=notes,
         )
         yield Progress(1.0, f"saved {entry.rows} rows as {entry.name}")
         return Pull(frame, entry, mapping, tuple(notes))
@@ -371,11 +404,13 @@ def _scaled(job: Job[pd.DataFrame], lo: float, hi: float) -> Job[pd.DataFrame]:
 
 def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
     """Plain numpy dtypes (wrds returns nullable ones); |prc| x shrout as market cap."""
-    out = pd.DataFrame({
-        "date": pd.to_datetime(frame["date"]),
-        "permno": frame["permno"].astype("int64"),
-        **{c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in ("ret", "prc", "shrout")},
-    })
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(frame["date"]),
+            "permno": frame["permno"].astype("int64"),
+            **{c: frame[c].to_numpy(dtype=float, na_value=np.nan) for c in ("ret", "prc", "shrout")},
+        }
+    )
     out["mcap"] = out["prc"].abs() * out["shrout"]
     return out
 
@@ -410,13 +445,19 @@ def _labelled(frame: pd.DataFrame, mapping: pd.DataFrame, permnos: tuple[int, ..
 
 
 def _describe(request: PullRequest) -> str:
-    ids = f"tickers {','.join(request.tickers)} as of {request.as_of or request.end}" if request.tickers \
+    ids = (
+        f"tickers {','.join(request.tickers)} as of {request.as_of or request.end}"
+        if request.tickers
         else f"permnos {','.join(map(str, request.permnos))}"
+    )
     return f"{request.freq} CRSP ({request.fmt.upper()}) {ids}, {request.start} to {request.end}"
 
 
-_REFUSED = re.compile(r"connection refused|could not connect|could not translate host|timeout expired|"
-                      r"no route to host|network is unreachable|name or service not known", re.IGNORECASE)
+_REFUSED = re.compile(
+    r"connection refused|could not connect|could not translate host|timeout expired|"
+    r"no route to host|network is unreachable|name or service not known",
+    re.IGNORECASE,
+)
 _BAD_PASSWORD = re.compile(r"password authentication failed|authentication failed", re.IGNORECASE)
 _NO_PASSWORD = re.compile(r"no password supplied|password is required", re.IGNORECASE)
 

@@ -120,7 +120,7 @@ class ExposureModel:
         frame = holdings.assign(date=dates)
         if self.freq == "monthly":
             last = holdings["date"].groupby(np.asarray(dates)).transform("max").to_numpy()
-            kept = (holdings["date"].to_numpy() == last)
+            kept = holdings["date"].to_numpy() == last
             if not kept.all():
                 self.notes.append(f"{what}: several holdings dates in one month; the last of each month is used.")
             frame = frame[kept]
@@ -184,9 +184,17 @@ class ExposureModel:
             notes.append(low)
         yield Progress(1.0, "done")
         return ExposureResults(
-            model=self.model, freq=self.freq, method=method, window=window, min_obs=min_obs,
-            factors=tuple(self.x.columns), fund=fund_view, benchmark=bench_view, fund_returns=fund,
-            topdown=topdown, notes=tuple(dict.fromkeys(notes)),
+            model=self.model,
+            freq=self.freq,
+            method=method,
+            window=window,
+            min_obs=min_obs,
+            factors=tuple(self.x.columns),
+            fund=fund_view,
+            benchmark=bench_view,
+            fund_returns=fund,
+            topdown=topdown,
+            notes=tuple(dict.fromkeys(notes)),
         )
 
     def _min_obs(self, method: str, window: int | None, min_obs: int | None) -> int:
@@ -236,8 +244,12 @@ class ExposureModel:
         """Full-sample factor betas (ids × factors); NaN for the stocks ``fit_many`` skips (fewer
         than ``min_obs`` returns, no variation, collinear factors over their dates)."""
         raw = yield from fit_many(
-            y, self.x.to_numpy(dtype=float), make_estimator(), names=list(self.x.columns),
-            series=[str(c) for c in self.y.columns], min_obs=min_obs,
+            y,
+            self.x.to_numpy(dtype=float),
+            make_estimator(),
+            names=list(self.x.columns),
+            series=[str(c) for c in self.y.columns],
+            min_obs=min_obs,
         )
         return raw.params[:, 1:]
 
@@ -248,12 +260,17 @@ class ExposureModel:
         held = view.weights.to_numpy() != 0
         returns = self.y.loc[view.dates].to_numpy()
         gaps = int((held & ~np.isfinite(returns)).sum())
-        implied = pd.Series(np.where(held, np.nan_to_num(returns) * view.weights.to_numpy(), 0.0).sum(axis=1),
-                            index=view.dates, name="fund")
+        implied = pd.Series(
+            np.where(held, np.nan_to_num(returns) * view.weights.to_numpy(), 0.0).sum(axis=1),
+            index=view.dates,
+            name="fund",
+        )
         note = None
         if gaps:
-            note = (f"holdings-implied fund return: {gaps} held (date, stock) return(s) missing, counted as 0 "
-                    "(pass the fund's own returns to avoid this).")
+            note = (
+                f"holdings-implied fund return: {gaps} held (date, stock) return(s) missing, counted as 0 "
+                "(pass the fund's own returns to avoid this)."
+            )
         return implied, note
 
     def _topdown(self, fund: pd.Series, view: HoldingsView) -> pd.DataFrame:

@@ -66,8 +66,13 @@ class HoldingsView:
         on = returns.index[in_force]
         rows = which[in_force]
         weights = pd.DataFrame(grid.to_numpy()[rows], index=on, columns=returns.columns).rename_axis("date")
-        return cls(weights, pd.Series(dates[rows], index=on, name="held_since"), holdings.reset_index(drop=True),
-                   pd.Series(gross.to_numpy()[rows], index=on), pd.Series(cash.to_numpy()[rows], index=on))
+        return cls(
+            weights,
+            pd.Series(dates[rows], index=on, name="held_since"),
+            holdings.reset_index(drop=True),
+            pd.Series(gross.to_numpy()[rows], index=on),
+            pd.Series(cash.to_numpy()[rows], index=on),
+        )
 
     def with_betas(self, betas: np.ndarray, factors: tuple[str, ...]) -> HoldingsView:
         """A copy holding the stocks' betas (dates × ids × ``factors``) for these dates."""
@@ -138,11 +143,17 @@ def low_coverage_note(coverage: pd.Series, threshold: float = COVERAGE_FLAG) -> 
         return None
     starts = np.flatnonzero(low & ~np.r_[False, low[:-1]])
     ends = np.flatnonzero(low & ~np.r_[low[1:], False])
-    runs = [f"{coverage.index[a].date()}" + (f" to {coverage.index[b].date()}" if b > a else "")
-            + f" (lowest {coverage.iloc[a:b + 1].min():.3f})" for a, b in zip(starts, ends)]
+    runs = [
+        f"{coverage.index[a].date()}"
+        + (f" to {coverage.index[b].date()}" if b > a else "")
+        + f" (lowest {coverage.iloc[a : b + 1].min():.3f})"
+        for a, b in zip(starts, ends)
+    ]
     shown = "; ".join(runs[:5]) + (f"; and {len(runs) - 5} more" if len(runs) > 5 else "")
-    return (f"coverage below {threshold:.0%} on {int(low.sum())} of {len(low)} date(s): {shown}; "
-            "exposures there miss part of the fund (add the missing stocks' returns).")
+    return (
+        f"coverage below {threshold:.0%} on {int(low.sum())} of {len(low)} date(s): {shown}; "
+        "exposures there miss part of the fund (add the missing stocks' returns)."
+    )
 
 
 @dataclass(frozen=True)
@@ -194,9 +205,15 @@ class ExposureResults:
         by_date = self.fund.positions.groupby("date")["weight"]
         for lo, hi in self.fund.window_rows():
             held = self.fund.held_since.iloc[lo]
-            rows.append({"holdings_date": held, "window_start": self.fund.dates[lo],
-                         "window_end": self.fund.dates[hi - 1], "positions": int(by_date.size()[held]),
-                         "weight_sum": float(by_date.sum()[held])})
+            rows.append(
+                {
+                    "holdings_date": held,
+                    "window_start": self.fund.dates[lo],
+                    "window_end": self.fund.dates[hi - 1],
+                    "positions": int(by_date.size()[held]),
+                    "weight_sum": float(by_date.sum()[held]),
+                }
+            )
         return pd.DataFrame(rows)
 
     def contributions(self, date: pd.Timestamp) -> pd.DataFrame:

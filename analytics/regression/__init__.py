@@ -4,4 +4,4 @@ from analytics.regression.model import FactorModel, regression_job
 from analytics.regression.models import MODELS, choose_model, model_factors
 from analytics.regression.results import FactorRegressionResults
 
-__all__ = ["FactorModel", "regression_job", "FactorRegressionResults", "MODELS", "choose_model", "model_factors"]
+__all__ = ["MODELS", "FactorModel", "FactorRegressionResults", "choose_model", "model_factors", "regression_job"]

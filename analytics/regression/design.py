@@ -45,8 +45,10 @@ QR_COND = 100.0
 RANK_ULPS = 100
 #: Means larger than this many standard deviations look like prices or gross returns (a note).
 LARGE_MEAN = 10.0
-LARGE_MEAN_NOTE = ("means much larger than the variation: prices or gross returns? The numbers are exact (the data "
-                   "are centered before they are multiplied), but check the input.")
+LARGE_MEAN_NOTE = (
+    "means much larger than the variation: prices or gross returns? The numbers are exact (the data "
+    "are centered before they are multiplied), but check the input."
+)
 
 
 def center(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -123,8 +125,9 @@ class Design:
     def _refused(cls, names: tuple[str, ...], constant: bool, f: np.ndarray, problem: str) -> Design:
         p = f.shape[1]
         nan = np.full(p, np.nan)
-        return cls(names, constant, nan, nan, np.full(f.shape, np.nan), np.full((p, p), np.nan), None, None,
-                   problem, nan)
+        return cls(
+            names, constant, nan, nan, np.full(f.shape, np.nan), np.full((p, p), np.nan), None, None, problem, nan
+        )
 
     @property
     def noted(self) -> int | None:
@@ -134,8 +137,10 @@ class Design:
 
     def note(self, j: int, r2: float, where: str = "") -> str:
         """The note for factor ``j`` with R² ``r2`` on the constant and the factors before it."""
-        return (f"factor {self.names[j]!r} is nearly collinear with {_others(self.names, j, self.constant)} "
-                f"(R² = {r2_text(r2)} on them{where}): its loading is imprecise.")
+        return (
+            f"factor {self.names[j]!r} is nearly collinear with {_others(self.names, j, self.constant)} "
+            f"(R² = {r2_text(r2)} on them{where}): its loading is imprecise."
+        )
 
     @property
     def nobs(self) -> int:
@@ -195,8 +200,12 @@ def _others(names: tuple[str, ...], j: int, constant: bool, flat: bool = False) 
 def _collinear(names: tuple[str, ...], j: int, constant: bool, r2: float | None, *, flat: bool = False) -> str:
     """Why factor ``j`` cannot be estimated: exactly (``r2`` None) or too nearly collinear."""
     if r2 is None:
-        return (f"factor {names[j]!r} is a linear combination of {_others(names, j, constant, flat)} (perfectly "
-                "collinear); drop it or choose another model.")
-    return (f"factor {names[j]!r} is nearly collinear with {_others(names, j, constant)} (R² = {r2_text(r2)} "
-            f"on them): the regression is too ill-conditioned to estimate (the limit is R² = {r2_text(MAX_R2)}); "
-            "drop a factor or choose another model.")
+        return (
+            f"factor {names[j]!r} is a linear combination of {_others(names, j, constant, flat)} (perfectly "
+            "collinear); drop it or choose another model."
+        )
+    return (
+        f"factor {names[j]!r} is nearly collinear with {_others(names, j, constant)} (R² = {r2_text(r2)} "
+        f"on them): the regression is too ill-conditioned to estimate (the limit is R² = {r2_text(MAX_R2)}); "
+        "drop a factor or choose another model."
+    )

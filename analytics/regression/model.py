@@ -76,16 +76,20 @@ class FactorModel:
         self.periods_per_year = periods_per_year or PERIODS_PER_YEAR[freq]
         if periods_per_year and periods_per_year != PERIODS_PER_YEAR[freq]:
             self.notes.append(
-                f"annualized with {periods_per_year} periods per year, not the {freq} data's "
-                f"{PERIODS_PER_YEAR[freq]}."
+                f"annualized with {periods_per_year} periods per year, not the {freq} data's {PERIODS_PER_YEAR[freq]}."
             )
         self.y, self.x = self._align(returns, factors, excess, start, end, source)
         self._returns, self._factor_dates = returns, factors.index
         self._check_factors(source)
 
     def _align(
-        self, returns: pd.DataFrame, factors: pd.DataFrame, excess: bool,
-        start: str | None, end: str | None, source: str,
+        self,
+        returns: pd.DataFrame,
+        factors: pd.DataFrame,
+        excess: bool,
+        start: str | None,
+        end: str | None,
+        source: str,
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         names = list(model_factors(self.model))
         if returns.shape[1] == 0:
@@ -133,9 +137,11 @@ class FactorModel:
             if span.empty:
                 out[j] = "no returns: every value is missing."
             else:
-                out[j] = (f"no dates in common with the factors (its returns run {span.index[0].date()} to "
-                          f"{span.index[-1].date()}, the factors {self._factor_dates[0].date()} to "
-                          f"{self._factor_dates[-1].date()}); use factors covering its dates.")
+                out[j] = (
+                    f"no dates in common with the factors (its returns run {span.index[0].date()} to "
+                    f"{span.index[-1].date()}, the factors {self._factor_dates[0].date()} to "
+                    f"{self._factor_dates[-1].date()}); use factors covering its dates."
+                )
         return tuple(out)
 
     def fit(self, *, cov_type: str = "nonrobust", **cov_config: int) -> FactorRegressionResults:
@@ -147,8 +153,12 @@ class FactorModel:
         estimator = make_estimator(cov_type, **cov_config)
         funds = list(self.y.columns)
         raw = yield from fit_many(
-            self.y.to_numpy(dtype=float), self.x.to_numpy(dtype=float), estimator, names=list(self.x.columns),
-            series=funds, min_obs=self.x.shape[1] + 2,
+            self.y.to_numpy(dtype=float),
+            self.x.to_numpy(dtype=float),
+            estimator,
+            names=list(self.x.columns),
+            series=funds,
+            min_obs=self.x.shape[1] + 2,
         )
         raw = replace(raw, reasons=self._no_overlap(raw.reasons, raw.nobs))
         skipped = [(f, why) for f, why in zip(funds, raw.reasons) if why]
@@ -158,11 +168,20 @@ class FactorModel:
             raise InputError(f"{lead}fund {fund!r}: {why}")
         notes = list(self.notes)
         if skipped:
-            notes.append(f"{len(skipped)} of {len(funds)} funds not fitted, each with its reason in the note column "
-                         f"(first: {skipped[0][0]!r}, {skipped[0][1]})")
+            notes.append(
+                f"{len(skipped)} of {len(funds)} funds not fitted, each with its reason in the note column "
+                f"(first: {skipped[0][0]!r}, {skipped[0][1]})"
+            )
         return FactorRegressionResults.from_arrays(
-            raw, estimator, model=self.model, funds=funds, x=self.x, y=self.y,
-            freq=self.freq, periods_per_year=self.periods_per_year, notes=tuple(notes),
+            raw,
+            estimator,
+            model=self.model,
+            funds=funds,
+            x=self.x,
+            y=self.y,
+            freq=self.freq,
+            periods_per_year=self.periods_per_year,
+            notes=tuple(notes),
         )
 
 

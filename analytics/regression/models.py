@@ -28,7 +28,8 @@ def choose_model(model: str | None, available: tuple[str, ...] | list[str], sour
             fix = "add it or choose a smaller model" if is_named_model(spec) else "check the name"
             raise InputError(
                 f"{source}: factor column {missing[0]!r} needed by --model {spec} is missing (factor "
-                f"columns: {listed}); {fix}.", option="model",
+                f"columns: {listed}); {fix}.",
+                option="model",
             )
         return spec, None
     fitting = [name for name, factors in MODELS.items() if all(f in present for f in factors)]

@@ -137,8 +137,17 @@ def fit_many(
         else:
             out.collinear(design, rows)
             out.reasons[rows[flat[rows]]] = _FLAT_REASON
-            yield from _fit_group(y, mask, rows[~flat[rows]], design, moments, origin, estimator, out,
-                                  lambda count, base=done: _progress(base + count, m))
+            yield from _fit_group(
+                y,
+                mask,
+                rows[~flat[rows]],
+                design,
+                moments,
+                origin,
+                estimator,
+                out,
+                lambda count, base=done: _progress(base + count, m),
+            )
         done += len(rows)
         yield _progress(done, m)
     yield Progress(1.0, f"fitted {int(np.sum(out.reasons == ''))}/{m} series")
@@ -190,9 +199,18 @@ class _Out:
     @classmethod
     def empty(cls, m: int, k: int) -> _Out:
         nan = np.full(m, np.nan)
-        return cls(np.full((m, k), np.nan), np.full((m, k, k), np.nan), nan.copy(), nan.copy(),
-                   np.full(m, -1), np.full(m, -1), np.full(m, "", dtype=object),
-                   np.zeros(m, dtype=bool), np.zeros(m, dtype=bool), {})
+        return cls(
+            np.full((m, k), np.nan),
+            np.full((m, k, k), np.nan),
+            nan.copy(),
+            nan.copy(),
+            np.full(m, -1),
+            np.full(m, -1),
+            np.full(m, "", dtype=object),
+            np.zeros(m, dtype=bool),
+            np.zeros(m, dtype=bool),
+            {},
+        )
 
     def collinear(self, design: Design, rows: np.ndarray) -> None:
         """Remember a sample whose factors are nearly collinear, for one note per factor."""
@@ -202,23 +220,38 @@ class _Out:
             self.nearly[j] = (design, max(r2, float(design.r2[j])), [*seen, *rows])
 
     def result(self, nobs: np.ndarray, series: list[str]) -> ManyOLS:
-        notes = [f"{_who(series, np.sort(rows))}: "
-                 + design.note(j, r2, " over its dates" if len(rows) == 1 else ", at most, over these funds' dates")
-                 for j, (design, r2, rows) in self.nearly.items()]
+        notes = [
+            f"{_who(series, np.sort(rows))}: "
+            + design.note(j, r2, " over its dates" if len(rows) == 1 else ", at most, over these funds' dates")
+            for j, (design, r2, rows) in self.nearly.items()
+        ]
         for flags, what in (
-            (self.exact, ("the factors fit its excess returns exactly (R² = 1): is it a factor under another name? "
-                          "Its numbers are printed as computed.")),
+            (
+                self.exact,
+                (
+                    "the factors fit its excess returns exactly (R² = 1): is it a factor under another name? "
+                    "Its numbers are printed as computed."
+                ),
+            ),
             (self.large_mean, LARGE_MEAN_NOTE),
         ):
             if flags.any():
                 notes.append(f"{_who(series, np.flatnonzero(flags))}: {what}")
-        return ManyOLS(self.params, self.cov, nobs, self.ssr, self.tss, self.first, self.last,
-                       tuple(self.reasons), tuple(notes))
+        return ManyOLS(
+            self.params, self.cov, nobs, self.ssr, self.tss, self.first, self.last, tuple(self.reasons), tuple(notes)
+        )
 
 
 def _fit_group(
-    y: np.ndarray, mask: np.ndarray, rows: np.ndarray, design: Design, moments: _Moments, origin: np.ndarray,
-    estimator: CovarianceEstimator, out: _Out, progress: Callable[[int], Progress],
+    y: np.ndarray,
+    mask: np.ndarray,
+    rows: np.ndarray,
+    design: Design,
+    moments: _Moments,
+    origin: np.ndarray,
+    estimator: CovarianceEstimator,
+    out: _Out,
+    progress: Callable[[int], Progress],
 ) -> Job[None]:
     """Fit the series ``rows`` that share the sample ``mask`` and fill their slots of ``out``."""
     n = design.nobs
@@ -266,8 +299,10 @@ def _too_few(n: int, k: int, min_obs: int) -> str:
     """Why a series with ``n`` observations is not fitted."""
     if n == 0:
         return "no observations on dates where every factor exists."
-    return (f"{n} observation{'s' if n != 1 else ''} for {k} parameters; need at least {min_obs} "
-            "(widen the date range or choose a smaller model).")
+    return (
+        f"{n} observation{'s' if n != 1 else ''} for {k} parameters; need at least {min_obs} "
+        "(widen the date range or choose a smaller model)."
+    )
 
 
 def _who(series: list[str], rows: np.ndarray) -> str:

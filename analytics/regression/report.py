@@ -75,8 +75,10 @@ def fund_report_job(
     columns = pd.MultiIndex.from_product([results.funds, ["const", *results.factors]], names=["fund", "term"])
     if window > len(x):  # a sample shorter than one window (two years of months, the default 36)
         rolling = pd.DataFrame(np.nan, index=results.y.index, columns=columns)
-        why = (f"no rolling loadings: the rolling window of {window} periods is longer than the {len(x)} periods "
-               "of data; choose a shorter window.")
+        why = (
+            f"no rolling loadings: the rolling window of {window} periods is longer than the {len(x)} periods "
+            "of data; choose a shorter window."
+        )
         notes: tuple[str, ...] = (why,)
     else:
         fit = yield from rolling_fit(results.y.to_numpy(dtype=float), x, window, min_nobs=max(k + 1, window // 2))
@@ -92,7 +94,9 @@ def _ill_conditioned_note(ill: np.ndarray, funds: list[str]) -> tuple[str, ...]:
     hit = np.flatnonzero(counts)
     if not len(hit):
         return ()
-    named = ", ".join(f"{funds[j]!r} ({counts[j]})" for j in hit[:3]) + (f" and {len(hit) - 3} more" if len(hit) > 3 else "")
+    named = ", ".join(f"{funds[j]!r} ({counts[j]})" for j in hit[:3]) + (
+        f" and {len(hit) - 3} more" if len(hit) > 3 else ""
+    )
     return (f"rolling windows left empty in fund {named}: {ILL_CONDITIONED}.",)
 
 
@@ -103,8 +107,14 @@ def _split_fits(results: FactorRegressionResults, freq: str, splits: list[str]) 
     dates = results.y.index
     edges = sorted(pd.Timestamp(s) for s in splits)
     starts = [None, *(dates[dates > edge][0] if (dates > edge).any() else edge for edge in edges)]
-    table = window_fits(results.y, results.x, list(zip(starts, [*edges, None])), freq=freq, model=results.model,
-                        periods_per_year=results.periods_per_year)
+    table = window_fits(
+        results.y,
+        results.x,
+        list(zip(starts, [*edges, None])),
+        freq=freq,
+        model=results.model,
+        periods_per_year=results.periods_per_year,
+    )
     table = table.rename(columns={"series": "fund"}).dropna(subset=["const"]).reset_index(drop=True)
     table["window_start"] = table["window_start"].dt.date
     table["window_end"] = table["window_end"].dt.date

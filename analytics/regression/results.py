@@ -53,8 +53,17 @@ class FactorRegressionResults:
 
     @classmethod
     def from_arrays(
-        cls, raw: ManyOLS, estimator: CovarianceEstimator, *, model: str, funds: list[str],
-        x: pd.DataFrame, y: pd.DataFrame, freq: str, periods_per_year: int, notes: tuple[str, ...],
+        cls,
+        raw: ManyOLS,
+        estimator: CovarianceEstimator,
+        *,
+        model: str,
+        funds: list[str],
+        x: pd.DataFrame,
+        y: pd.DataFrame,
+        freq: str,
+        periods_per_year: int,
+        notes: tuple[str, ...],
     ) -> FactorRegressionResults:
         """Wrap :func:`~analytics.regression.ols.fit_many`'s arrays with names.
 
@@ -65,19 +74,29 @@ class FactorRegressionResults:
         fitted = raw.fitted
         kept = index[fitted]
         dates = pd.DatetimeIndex(y.index)
-        sample = pd.DataFrame({
-            "n_obs": raw.nobs,
-            "start": dates.take(np.maximum(raw.first, 0)).where(raw.first >= 0),
-            "end": dates.take(np.maximum(raw.last, 0)).where(raw.last >= 0),
-            "note": list(raw.reasons),
-        }, index=index)
+        sample = pd.DataFrame(
+            {
+                "n_obs": raw.nobs,
+                "start": dates.take(np.maximum(raw.first, 0)).where(raw.first >= 0),
+                "end": dates.take(np.maximum(raw.last, 0)).where(raw.last >= 0),
+                "note": list(raw.reasons),
+            },
+            index=index,
+        )
         return cls(
-            model=model, freq=freq, periods_per_year=periods_per_year,
-            cov_description=estimator.description, use_t=estimator.use_t,
+            model=model,
+            freq=freq,
+            periods_per_year=periods_per_year,
+            cov_description=estimator.description,
+            use_t=estimator.use_t,
             params=pd.DataFrame(raw.params[fitted], index=kept, columns=["const", *x.columns]),
-            cov_params=raw.cov[fitted], ssr=pd.Series(raw.ssr[fitted], index=kept),
-            centered_tss=pd.Series(raw.tss[fitted], index=kept), sample=sample,
-            x=x, y=y if fitted.all() else y.loc[:, fitted], notes=notes + raw.notes,
+            cov_params=raw.cov[fitted],
+            ssr=pd.Series(raw.ssr[fitted], index=kept),
+            centered_tss=pd.Series(raw.tss[fitted], index=kept),
+            sample=sample,
+            x=x,
+            y=y if fitted.all() else y.loc[:, fitted],
+            notes=notes + raw.notes,
         )
 
     @property
@@ -234,8 +253,12 @@ class FactorRegressionResults:
         """Long table: every parameter of every fund with error, t, p and 95% interval."""
         lower, upper = self.conf_int()
         parts = {
-            "coef": self.params, "std_err": self.bse, "t": self.tvalues, "p_value": self.pvalues,
-            "ci_lower": lower, "ci_upper": upper,
+            "coef": self.params,
+            "std_err": self.bse,
+            "t": self.tvalues,
+            "p_value": self.pvalues,
+            "ci_lower": lower,
+            "ci_upper": upper,
         }
         long = pd.concat({k: v.stack() for k, v in parts.items()}, axis=1)
         return long.rename_axis(["fund", "term"]).reset_index()
@@ -243,10 +266,21 @@ class FactorRegressionResults:
     @cached_property
     def diagnostics(self) -> pd.DataFrame:
         """Fit statistics per fund: F test, Durbin-Watson, degrees of freedom."""
-        return pd.concat(
-            [self.rsquared, self.rsquared_adj, self.fvalue, self.f_pvalue, self.durbin_watson,
-             self.df_resid.rename("df_resid")], axis=1,
-        ).rename_axis("fund").reset_index()
+        return (
+            pd.concat(
+                [
+                    self.rsquared,
+                    self.rsquared_adj,
+                    self.fvalue,
+                    self.f_pvalue,
+                    self.durbin_watson,
+                    self.df_resid.rename("df_resid"),
+                ],
+                axis=1,
+            )
+            .rename_axis("fund")
+            .reset_index()
+        )
 
     def attribution(self, fund: str) -> pd.DataFrame:
         """Per-period return attribution: β_j × f_j for each factor, alpha, residual, total.
@@ -296,19 +330,26 @@ class FactorRegressionResults:
             "standalone": beta**2 * np.diagonal(cov_f, axis1=1, axis2=2) / var_y[:, None],
         }
         resid_share = _sample_var(resid, mask) / var_y
-        frames = [pd.DataFrame(values, columns=self.factors).assign(fund=self.funds, part=part, residual=resid_share,
-                                                                     order=np.arange(len(n)))
-                  for part, values in parts.items()]
+        frames = [
+            pd.DataFrame(values, columns=self.factors).assign(
+                fund=self.funds, part=part, residual=resid_share, order=np.arange(len(n))
+            )
+            for part, values in parts.items()
+        ]
         table = pd.concat(frames).sort_values("order", kind="stable").drop(columns="order")
         return table[["fund", "part", *self.factors, "residual"]].reset_index(drop=True)
 
     def tables(self) -> LazyTables:
         """Every exportable table by name (sheets of an Excel export), each built when first read."""
-        return LazyTables({
-            "summary": lambda: self.summary, "coefficients": lambda: self.detail,
-            "diagnostics": lambda: self.diagnostics, "risk": lambda: self.risk_decomposition,
-            "abnormal_cumulative": lambda: self.cumulative_abnormal.rename_axis("date").reset_index(),
-        })
+        return LazyTables(
+            {
+                "summary": lambda: self.summary,
+                "coefficients": lambda: self.detail,
+                "diagnostics": lambda: self.diagnostics,
+                "risk": lambda: self.risk_decomposition,
+                "abnormal_cumulative": lambda: self.cumulative_abnormal.rename_axis("date").reset_index(),
+            }
+        )
 
 
 def _wald(b: np.ndarray, v: np.ndarray) -> float:

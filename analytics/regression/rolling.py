@@ -58,8 +58,10 @@ _GAP_CHUNK = 4096
 _RESTART = 512
 
 #: Why a window flagged in :attr:`RollingFit.ill_conditioned` has no coefficients.
-ILL_CONDITIONED = (f"the factors are (nearly) collinear within the window (one's R² on the others above "
-                   f"{r2_text(MAX_R2)}), so its loadings are left empty")
+ILL_CONDITIONED = (
+    f"the factors are (nearly) collinear within the window (one's R² on the others above "
+    f"{r2_text(MAX_R2)}), so its loadings are left empty"
+)
 
 
 @dataclass(frozen=True)
@@ -275,7 +277,13 @@ class _Buffers:
 
 
 def _fit_block(
-    y: np.ndarray, shared: _Shared, window: int, min_nobs: int, buf: _Buffers, out: np.ndarray, ill: np.ndarray,
+    y: np.ndarray,
+    shared: _Shared,
+    window: int,
+    min_nobs: int,
+    buf: _Buffers,
+    out: np.ndarray,
+    ill: np.ndarray,
 ) -> None:
     """Fill ``out`` (T×c×k) and ``ill`` (T×c), views of the result, for one block of c series."""
     if y.shape[1] < buf.products.shape[1]:

@@ -52,14 +52,18 @@ def window_fits(
     enough = frame.notna().sum() >= x.shape[1] + 2
     fit = None
     if enough.any():
-        fit = FactorModel(frame.loc[:, enough], x, freq=freq, model=model, excess=True,
-                          periods_per_year=periods_per_year).fit()
+        fit = FactorModel(
+            frame.loc[:, enough], x, freq=freq, model=model, excess=True, periods_per_year=periods_per_year
+        ).fit()
     factors = list(x.columns)
     rows = []
     for key, name in pairs:
         span = frame[key].dropna().index
-        row = {"window_start": span[0] if len(span) else pd.NaT, "window_end": span[-1] if len(span) else pd.NaT,
-               "series": name}
+        row = {
+            "window_start": span[0] if len(span) else pd.NaT,
+            "window_end": span[-1] if len(span) else pd.NaT,
+            "series": name,
+        }
         if fit is not None and key in fit.params.index:
             row |= fit.params.loc[key].to_dict() | {"r2": fit.rsquared[key], "n_obs": int(fit.nobs[key])}
         else:

@@ -36,7 +36,17 @@ __all__ = ["DEFAULT_THRESHOLD", "StyleDrift", "style_drift"]
 #: market beta is a change a committee would want explained.
 DEFAULT_THRESHOLD = 0.25
 SHIFT_COLUMNS = ["holdings_date", "effective_date", "factor", "before", "after", "change"]
-WINDOW_COLUMNS = ["window_start", "window_end", "factor", "bottom_up", "top_down", "lower", "upper", "n_obs", "disagree"]
+WINDOW_COLUMNS = [
+    "window_start",
+    "window_end",
+    "factor",
+    "bottom_up",
+    "top_down",
+    "lower",
+    "upper",
+    "n_obs",
+    "disagree",
+]
 
 
 @dataclass(frozen=True)
@@ -71,8 +81,11 @@ class StyleDrift:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The drift tables by name (for exports)."""
-        return {"style_shifts": self.shifts, "bottom_up_vs_top_down": self.windows,
-                "full_sample_agreement": self.full_sample}
+        return {
+            "style_shifts": self.shifts,
+            "bottom_up_vs_top_down": self.windows,
+            "full_sample_agreement": self.full_sample,
+        }
 
 
 def style_drift(
@@ -91,8 +104,10 @@ def style_drift(
     notes: list[str] = []
     if factors is None:
         empty = pd.DataFrame(columns=WINDOW_COLUMNS)
-        notes.append("bottom-up vs top-down not checked: the top-down table has no standard errors and no "
-                     "factor returns were given to compute its intervals.")
+        notes.append(
+            "bottom-up vs top-down not checked: the top-down table has no standard errors and no "
+            "factor returns were given to compute its intervals."
+        )
         return StyleDrift(threshold, level, names, _shifts(exposures, threshold), empty, empty, tuple(notes))
     windows = _comparisons(exposures, factors, level, per_window=True)
     full = _comparisons(exposures, factors, level, per_window=False)
@@ -118,8 +133,11 @@ def _shifts(exposures: ExposureResults, threshold: float) -> pd.DataFrame:
 
 def _comparisons(exposures: ExposureResults, factors: pd.DataFrame, level: float, *, per_window: bool) -> pd.DataFrame:
     """Average bottom-up exposure vs top-down loading and interval, per window or over all dates."""
-    spans = (list(zip(exposures.windows["window_start"], exposures.windows["window_end"])) if per_window
-             else [(exposures.exposures.index[0], exposures.exposures.index[-1])])
+    spans = (
+        list(zip(exposures.windows["window_start"], exposures.windows["window_end"]))
+        if per_window
+        else [(exposures.exposures.index[0], exposures.exposures.index[-1])]
+    )
     fund = exposures.fund_returns
     names = list(exposures.factors)
     rows = []
@@ -142,8 +160,9 @@ def _topdown_fit(
     usable = fund.notna() & x.notna().all(axis=1)
     if usable.sum() < len(names) + 2:
         return {}
-    fit = FactorModel(fund[usable].to_frame("fund"), x[usable], freq=exposures.freq, model=exposures.model,
-                      excess=True).fit()
+    fit = FactorModel(
+        fund[usable].to_frame("fund"), x[usable], freq=exposures.freq, model=exposures.model, excess=True
+    ).fit()
     lower, upper = fit.conf_int(1 - level)
     n = int(fit.nobs["fund"])
     return {f: (fit.params.at["fund", f], lower.at["fund", f], upper.at["fund", f], n) for f in names}

@@ -51,4 +51,3 @@ def integer(value: float) -> str:
     if value is None or not math.isfinite(value):
         return "n/a"
     return f"{round(value):,}"
-

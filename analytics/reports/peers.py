@@ -28,8 +28,10 @@ __all__ = ["IR_DEFINITION", "RANKINGS", "information_ratio", "peer_table"]
 
 #: Ranking key -> what it is called in tables and messages.
 RANKINGS = {"alpha_t": "alpha t-statistic", "ir": "information ratio"}
-IR_DEFINITION = ("IR = annualized alpha / annualized idiosyncratic volatility (residual standard deviation, "
-                 "ddof = 1, × √periods per year).")
+IR_DEFINITION = (
+    "IR = annualized alpha / annualized idiosyncratic volatility (residual standard deviation, "
+    "ddof = 1, × √periods per year)."
+)
 
 
 def information_ratio(results: FactorRegressionResults) -> pd.Series:
@@ -45,18 +47,20 @@ def peer_table(results: FactorRegressionResults, *, rank_by: str = "alpha_t") ->
     """
     if rank_by not in RANKINGS:
         raise ValueError(f"unknown ranking {rank_by!r}; use one of {', '.join(RANKINGS)}")
-    table = pd.DataFrame({
-        "fund": results.funds,
-        "alpha": results.alpha.to_numpy(),
-        "t_alpha": results.tvalues["const"].to_numpy(),
-        "ir": information_ratio(results).to_numpy(),
-        "ivol": results.ivol.to_numpy(),
-        **{f: results.params[f].to_numpy() for f in results.factors},
-        "r2": results.rsquared.to_numpy(),
-        "years": results.years.to_numpy(),
-        "start": results.span["start"].dt.date.to_numpy(),
-        "end": results.span["end"].dt.date.to_numpy(),
-    })
+    table = pd.DataFrame(
+        {
+            "fund": results.funds,
+            "alpha": results.alpha.to_numpy(),
+            "t_alpha": results.tvalues["const"].to_numpy(),
+            "ir": information_ratio(results).to_numpy(),
+            "ivol": results.ivol.to_numpy(),
+            **{f: results.params[f].to_numpy() for f in results.factors},
+            "r2": results.rsquared.to_numpy(),
+            "years": results.years.to_numpy(),
+            "start": results.span["start"].dt.date.to_numpy(),
+            "end": results.span["end"].dt.date.to_numpy(),
+        }
+    )
     key = {"alpha_t": "t_alpha", "ir": "ir"}[rank_by]
     table = table.sort_values(key, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     ranked = np.isfinite(table[key].to_numpy(dtype=float))

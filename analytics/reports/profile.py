@@ -104,7 +104,10 @@ def fund_profile(
         reason = results.skipped.get(fund, "it is not among the regressed funds")
         return FundProfile(fund, (Sentence("fit", f"No regression for {fund}: {reason}"),))
     parts = [
-        _fit(results, fund), _loadings(results, fund), _alpha(results, fund), _attribution(results, fund),
+        _fit(results, fund),
+        _loadings(results, fund),
+        _alpha(results, fund),
+        _attribution(results, fund),
     ]
     if isinstance(report, FundReport):
         parts += [_rolling(report, fund), *_splits(report, fund)]
@@ -122,11 +125,14 @@ def _fit(results: FactorRegressionResults, fund: str) -> Sentence:
     shares = risk[(risk["fund"] == fund) & (risk["part"] == "share")].iloc[0][results.factors].astype(float)
     top = shares.idxmax()
     who = "the market (Mkt-RF)" if top == MARKET else top
-    return Sentence("fit", (
-        f"The {model_label(results.model)} factors explain {pct(rsq, 1)} of the variance of {fund}'s "
-        f"{results.freq} excess returns (R² {r2(rsq)}); {who} accounts for the largest share, "
-        f"{pct(shares[top], 1)}."
-    ))
+    return Sentence(
+        "fit",
+        (
+            f"The {model_label(results.model)} factors explain {pct(rsq, 1)} of the variance of {fund}'s "
+            f"{results.freq} excess returns (R² {r2(rsq)}); {who} accounts for the largest share, "
+            f"{pct(shares[top], 1)}."
+        ),
+    )
 
 
 def _significant(lower: float, upper: float) -> bool:
@@ -146,8 +152,10 @@ def _loadings(results: FactorRegressionResults, fund: str) -> Sentence:
         if _significant(lower[MARKET], upper[MARKET]):
             opening = f"{fund} behaves like {num(beta[MARKET])}× the market (t {num(t[MARKET])})"
         else:
-            opening = (f"{fund} has no market exposure distinguishable from zero "
-                       f"(Mkt-RF {num(beta[MARKET])}, t {num(t[MARKET])})")
+            opening = (
+                f"{fund} has no market exposure distinguishable from zero "
+                f"(Mkt-RF {num(beta[MARKET])}, t {num(t[MARKET])})"
+            )
         text = opening + (" with " + _join(described) if described else "")
     else:
         text = f"{fund} shows " + (_join(described) if described else "no loading distinguishable from zero")
@@ -164,13 +172,15 @@ def _alpha(results: FactorRegressionResults, fund: str) -> Sentence:
     lower, upper = (frame.at[fund, "const"] * results.periods_per_year for frame in results.conf_int())
     alpha, t = results.alpha[fund], results.tvalues.at[fund, "const"]
     if _significant(lower, upper):
-        verdict = (f"distinguishable from zero: {fund} earned {'more' if alpha > 0 else 'less'} than its "
-                   "factor exposures explain")
+        verdict = (
+            f"distinguishable from zero: {fund} earned {'more' if alpha > 0 else 'less'} than its "
+            "factor exposures explain"
+        )
     else:
         verdict = "not distinguishable from zero"
-    return Sentence("alpha", (
-        f"Alpha is {pct(alpha)} a year (t {num(t)}; 95% interval {pct(lower)} to {pct(upper)}), {verdict}."
-    ))
+    return Sentence(
+        "alpha", (f"Alpha is {pct(alpha)} a year (t {num(t)}; 95% interval {pct(lower)} to {pct(upper)}), {verdict}.")
+    )
 
 
 def _attribution(results: FactorRegressionResults, fund: str) -> Sentence:
@@ -179,9 +189,7 @@ def _attribution(results: FactorRegressionResults, fund: str) -> Sentence:
     order = sorted(results.factors, key=lambda f: -abs(mean[f]))
     parts = [f"{f} {pct(mean[f])}" for f in order] + [f"alpha {pct(mean['alpha'])}"]
     parts[0] = f"{order[0]} contributed {pct(mean[order[0]])}"
-    return Sentence("attribution", (
-        f"Of its average excess return of {pct(mean['total'])} a year, {_join(parts)}."
-    ))
+    return Sentence("attribution", (f"Of its average excess return of {pct(mean['total'])} a year, {_join(parts)}."))
 
 
 def _rolling(report: FundReport, fund: str) -> Sentence | None:
@@ -199,8 +207,10 @@ def _rolling(report: FundReport, fund: str) -> Sentence | None:
     styles = [f for f in rolling.columns if f != MARKET]
     if styles:
         mover = (high[styles] - low[styles]).idxmax()
-        pieces.append(f"{mover} moved the most{' among the others' if pieces else ''}, "
-                      f"from {num(low[mover])} to {num(high[mover])}")
+        pieces.append(
+            f"{mover} moved the most{' among the others' if pieces else ''}, "
+            f"from {num(low[mover])} to {num(high[mover])}"
+        )
     return Sentence("movement", f"Over full rolling {window} windows, {_join(pieces)}.")
 
 
@@ -217,11 +227,16 @@ def _splits(report: FundReport, fund: str) -> list[Sentence]:
     changes = rows[factors].diff().iloc[1:].abs()
     step, factor = changes.stack().idxmax()
     before, after = rows.loc[step - 1], rows.loc[step]
-    return [Sentence("movement", (
-        f"Between split windows, {factor} changed the most: {num(before[factor])} "
-        f"({before['window_start']} to {before['window_end']}), then {num(after[factor])} "
-        f"({after['window_start']} to {after['window_end']})."
-    ))]
+    return [
+        Sentence(
+            "movement",
+            (
+                f"Between split windows, {factor} changed the most: {num(before[factor])} "
+                f"({before['window_start']} to {before['window_end']}), then {num(after[factor])} "
+                f"({after['window_start']} to {after['window_end']})."
+            ),
+        )
+    ]
 
 
 def drift_sentences(drift: StyleDrift) -> list[Sentence]:
@@ -230,22 +245,31 @@ def drift_sentences(drift: StyleDrift) -> list[Sentence]:
     full = drift.full_sample.dropna(subset=["top_down"])
     if not full.empty:
         agree = full[~full["disagree"]]["factor"].tolist()
-        text = (f"Over the full sample, the holdings' average (bottom-up) exposures lie within the 95% interval "
-                f"of the returns-based (top-down) loadings for {len(agree)} of {len(full)} factors")
+        text = (
+            f"Over the full sample, the holdings' average (bottom-up) exposures lie within the 95% interval "
+            f"of the returns-based (top-down) loadings for {len(agree)} of {len(full)} factors"
+        )
         worst = full[full["disagree"]]
         if not worst.empty:
             row = worst.loc[(worst["bottom_up"] - worst["top_down"]).abs().idxmax()]
-            text += (f"; they differ most on {row['factor']}: bottom-up {num(row['bottom_up'])}, top-down "
-                     f"{num(row['top_down'])} ({num(row['lower'])} to {num(row['upper'])})")
+            text += (
+                f"; they differ most on {row['factor']}: bottom-up {num(row['bottom_up'])}, top-down "
+                f"{num(row['top_down'])} ({num(row['lower'])} to {num(row['upper'])})"
+            )
         out.append(Sentence("holdings", text + "."))
     compared = drift.windows.dropna(subset=["top_down"])
     if not compared.empty:
         outside = int(compared["disagree"].sum())
-        out.append(Sentence("holdings", (
-            f"Window by window, bottom-up falls outside the top-down 95% interval in {outside} of "
-            f"{len(compared)} window-factor comparisons ({pct(outside / len(compared), 1)}; about 5% are "
-            "expected by chance alone)."
-        )))
+        out.append(
+            Sentence(
+                "holdings",
+                (
+                    f"Window by window, bottom-up falls outside the top-down 95% interval in {outside} of "
+                    f"{len(compared)} window-factor comparisons ({pct(outside / len(compared), 1)}; about 5% are "
+                    "expected by chance alone)."
+                ),
+            )
+        )
     return out
 
 
@@ -262,8 +286,10 @@ def _shift_text(drift: StyleDrift) -> str:
         moves = [f"{r.factor} {num(r.before)} to {num(r.after)}" for r in rows.head(3).itertuples()]
         described.append(f"{pd.Timestamp(date).date()} ({', '.join(moves)})")
     more = f", and on {len(dates) - 3} more date(s)" if len(dates) > 3 else ""
-    return (f"Bottom-up exposures moved by more than {limit} between holdings dates on {len(dates)} date(s): "
-            f"{'; '.join(described)}{more}.")
+    return (
+        f"Bottom-up exposures moved by more than {limit} between holdings dates on {len(dates)} date(s): "
+        f"{'; '.join(described)}{more}."
+    )
 
 
 def _caveats(results: FactorRegressionResults, fund: str, simulated: bool) -> list[Sentence]:
@@ -273,16 +299,21 @@ def _caveats(results: FactorRegressionResults, fund: str, simulated: bool) -> li
         out.append("SIMULATED data: generated by FactorDesk from a fixed seed, not market returns.")
     n, years = int(results.nobs[fund]), results.years[fund]
     if years < SHORT_YEARS or n < SHORT_NOBS:
-        out.append(f"Short sample: {n} {results.freq} observations ({num(years, 1)} years); the loadings and "
-                   "alpha are imprecise.")
+        out.append(
+            f"Short sample: {n} {results.freq} observations ({num(years, 1)} years); the loadings and "
+            "alpha are imprecise."
+        )
     if results.rsquared[fund] < LOW_R2:
-        out.append(f"Low R² ({r2(results.rsquared[fund])}): the factors explain little of this fund, so the "
-                   "profile describes a small part of its returns.")
+        out.append(
+            f"Low R² ({r2(results.rsquared[fund])}): the factors explain little of this fund, so the "
+            "profile describes a small part of its returns."
+        )
     out += _autocorrelation(results, fund)
     standard = PERIODS_PER_YEAR.get(results.freq)
     if standard and results.periods_per_year != standard:
-        out.append(f"Annualized with {results.periods_per_year} periods a year, not the {results.freq} "
-                   f"data's {standard}.")
+        out.append(
+            f"Annualized with {results.periods_per_year} periods a year, not the {results.freq} data's {standard}."
+        )
     return [Sentence("caveat", text) for text in out]
 
 
@@ -294,11 +325,18 @@ def _autocorrelation(results: FactorRegressionResults, fund: str) -> list[str]:
     which = max(rho, key=lambda k: rho[k])
     if not rho[which] > max(AUTOCORR, 2 / np.sqrt(len(resid))):
         return []
-    cause = "stale prices (thinly traded holdings, or a NAV struck before the close)" if results.freq == "daily" \
+    cause = (
+        "stale prices (thinly traded holdings, or a NAV struck before the close)"
+        if results.freq == "daily"
         else "smoothed or stale prices"
-    return [(f"Autocorrelated {which} (lag-1 {num(rho[which])}): {cause} delay the fund's response to the "
-             "factors, biasing the loadings toward zero; consider Newey-West errors, lagged factors or "
-             "lower-frequency data.")]
+    )
+    return [
+        (
+            f"Autocorrelated {which} (lag-1 {num(rho[which])}): {cause} delay the fund's response to the "
+            "factors, biasing the loadings toward zero; consider Newey-West errors, lagged factors or "
+            "lower-frequency data."
+        )
+    ]
 
 
 def _join(items: list[str]) -> str:
@@ -306,4 +344,3 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
-

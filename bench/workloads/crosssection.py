@@ -33,8 +33,10 @@ def _panel(n_months: int, n_stocks: int, n_chars: int, seed: int = 0) -> tuple[p
     holes = np.flatnonzero(rng.random(rows) < 0.05)
     data[holes, rng.integers(0, n_chars + 1, len(holes))] = np.nan
     # Built from columns, as the panel loader builds it (each column contiguous in memory).
-    columns = {"date": np.repeat(months.to_numpy(), n_stocks),
-               "id": np.tile(np.array([f"S{i:05d}" for i in range(n_stocks)], dtype=object), n_months)}
+    columns = {
+        "date": np.repeat(months.to_numpy(), n_stocks),
+        "id": np.tile(np.array([f"S{i:05d}" for i in range(n_stocks)], dtype=object), n_months),
+    }
     columns.update({name: np.ascontiguousarray(data[:, j]) for j, name in enumerate(["re", *chars])})
     return pd.DataFrame(columns), chars
 
@@ -76,11 +78,18 @@ def crosssection_fm(quick: bool) -> Workload:
             assert res.nobs[date] == nobs
         params = res.params.to_numpy()
         np.testing.assert_allclose(res.fama_macbeth["premium"], params.mean(axis=0), rtol=1e-12)
-        np.testing.assert_allclose(res.fama_macbeth["std_err"], params.std(axis=0, ddof=1) / np.sqrt(len(params)),
-                                   rtol=1e-12)
+        np.testing.assert_allclose(
+            res.fama_macbeth["std_err"], params.std(axis=0, ddof=1) / np.sqrt(len(params)), rtol=1e-12
+        )
 
-    return Workload(ours, baseline, check, baseline_scale=len(months) / len(sample["date"].unique()),
-                    description="per-date statsmodels OLS loop", variants={"2 threads": lambda: ours(2)})
+    return Workload(
+        ours,
+        baseline,
+        check,
+        baseline_scale=len(months) / len(sample["date"].unique()),
+        description="per-date statsmodels OLS loop",
+        variants={"2 threads": lambda: ours(2)},
+    )
 
 
 def crosssection_fm_lm(quick: bool) -> Workload:
@@ -101,8 +110,9 @@ def crosssection_fm_lm(quick: bool) -> Workload:
         np.testing.assert_allclose(fm["t_nw"], base.tstats.to_numpy(), rtol=1e-8)
         np.testing.assert_allclose(res.params.to_numpy(), base.all_params.to_numpy(), rtol=1e-8, atol=1e-14)
 
-    return Workload(ours, baseline, check, description="linearmodels FamaMacBeth",
-                    variants={"2 threads": lambda: ours(2)})
+    return Workload(
+        ours, baseline, check, description="linearmodels FamaMacBeth", variants={"2 threads": lambda: ours(2)}
+    )
 
 
 WORKLOADS = {"crosssection_fm": crosssection_fm, "crosssection_fm_lm": crosssection_fm_lm}

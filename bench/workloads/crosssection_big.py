@@ -101,9 +101,14 @@ def _child(kind: str, folder: str, out: str, n_chars: int) -> None:
             from distributed import Client, LocalCluster
 
             start = time.perf_counter()
-            cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                   dashboard_address=None,
-                                   scheduler_kwargs={"dashboard_address": "127.0.0.1:0"})
+            cluster = LocalCluster(
+                n_workers=2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+            )
             report["cluster_start_seconds"] = time.perf_counter() - start
             options = {"engine": "dask", "scheduler": cluster.scheduler_address}
         start = time.perf_counter()
@@ -115,9 +120,15 @@ def _child(kind: str, folder: str, out: str, n_chars: int) -> None:
                 peaks = client.run(_peak_rss_mb)
             report["worker_peak_rss_mb"] = max(peaks.values())
             cluster.close()
-        np.savez(out, params=res.params.to_numpy(), r2=res.rsquared.to_numpy(), n=res.nobs.to_numpy(),
-                 dates=res.dates.to_numpy().astype("datetime64[D]").astype(np.int64),
-                 premium=res.fama_macbeth["premium"].to_numpy(), t_nw=res.fama_macbeth["t_nw"].to_numpy())
+        np.savez(
+            out,
+            params=res.params.to_numpy(),
+            r2=res.rsquared.to_numpy(),
+            n=res.nobs.to_numpy(),
+            dates=res.dates.to_numpy().astype("datetime64[D]").astype(np.int64),
+            premium=res.fama_macbeth["premium"].to_numpy(),
+            t_nw=res.fama_macbeth["t_nw"].to_numpy(),
+        )
     report["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(report))
 
@@ -130,10 +141,13 @@ def _peak_rss_mb() -> float:
 
 
 def _run_child(kind: str, folder: Path, out: Path, n_chars: int) -> dict[str, Any]:
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.workloads.crosssection_big import _child; "
-            f"_child({kind!r}, {str(folder)!r}, {str(out)!r}, {n_chars})")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=3600,
-                          check=False)
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT)!r}); from bench.workloads.crosssection_big import _child; "
+        f"_child({kind!r}, {str(folder)!r}, {str(out)!r}, {n_chars})"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=3600, check=False
+    )
     if done.returncode != 0:
         raise RuntimeError(f"crosssection_big {kind} failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -163,8 +177,13 @@ def _measure(quick: bool) -> Measurement:
     temp = Path(tempfile.gettempdir())
     free = shutil.disk_usage(temp).free
     if free < 1.5 * expected:
-        return Measurement("crosssection_big", float("nan"), float("nan"), float("nan"),
-                           f"skipped: {free / 1e9:.1f} GB free in {temp}, {1.5 * expected / 1e9:.1f} GB needed")
+        return Measurement(
+            "crosssection_big",
+            float("nan"),
+            float("nan"),
+            float("nan"),
+            f"skipped: {free / 1e9:.1f} GB free in {temp}, {1.5 * expected / 1e9:.1f} GB needed",
+        )
     work = Path(tempfile.mkdtemp(prefix="factordesk-bench-big-"))
     try:
         folder = work / "panel"
@@ -184,19 +203,34 @@ def _measure(quick: bool) -> Measurement:
         peak = max(r["peak_rss_mb"] for r in ours_runs + ours1_runs)
         plain_peak = max(r["peak_rss_mb"] for r in plain_runs)
         extra = (
-            (f"data: {n_dates} dates x {n_stocks} stocks x {n_chars} characteristics + return, "
-             f"{size / 1e9:.2f} GB on disk ({size / 2**30:.2f} GiB), written in {written:.0f} s"),
+            (
+                f"data: {n_dates} dates x {n_stocks} stocks x {n_chars} characteristics + return, "
+                f"{size / 1e9:.2f} GB on disk ({size / 2**30:.2f} GiB), written in {written:.0f} s"
+            ),
             f"plain read: {plain:.2f} s (median of {len(plain_runs)}), peak RSS {plain_peak:.0f} MB",
-            (f"ours ({ours_runs[0]['engine']}): {ours:.2f} s (median of {len(ours_runs)}) = {ours / plain:.2f}x "
-             f"the plain read, peak RSS {max(r['peak_rss_mb'] for r in ours_runs):.0f} MB"),
-            (f"ours ({ours1_runs[0]['engine']}): {ours1:.2f} s (median of {len(ours1_runs)}) = {ours1 / plain:.2f}x "
-             f"the plain read, peak RSS {max(r['peak_rss_mb'] for r in ours1_runs):.0f} MB"),
-            (f"dask (2-worker LocalCluster): {dask['seconds']:.2f} s (cluster start "
-             f"{dask['cluster_start_seconds']:.1f} s), client peak RSS {dask['peak_rss_mb']:.0f} MB, worker peak RSS "
-             f"{dask['worker_peak_rss_mb']:.0f} MB; equal to the local engine (1e-12)"),
+            (
+                f"ours ({ours_runs[0]['engine']}): {ours:.2f} s (median of {len(ours_runs)}) = {ours / plain:.2f}x "
+                f"the plain read, peak RSS {max(r['peak_rss_mb'] for r in ours_runs):.0f} MB"
+            ),
+            (
+                f"ours ({ours1_runs[0]['engine']}): {ours1:.2f} s (median of {len(ours1_runs)}) = {ours1 / plain:.2f}x "
+                f"the plain read, peak RSS {max(r['peak_rss_mb'] for r in ours1_runs):.0f} MB"
+            ),
+            (
+                f"dask (2-worker LocalCluster): {dask['seconds']:.2f} s (cluster start "
+                f"{dask['cluster_start_seconds']:.1f} s), client peak RSS {dask['peak_rss_mb']:.0f} MB, worker peak RSS "
+                f"{dask['worker_peak_rss_mb']:.0f} MB; equal to the local engine (1e-12)"
+            ),
         )
-        return Measurement("crosssection_big", ours, plain, peak, "baseline: one plain read of the same files",
-                           peak_kind="peak_rss_mb", extra=extra)
+        return Measurement(
+            "crosssection_big",
+            ours,
+            plain,
+            peak,
+            "baseline: one plain read of the same files",
+            peak_kind="peak_rss_mb",
+            extra=extra,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -211,8 +245,9 @@ def crosssection_big(quick: bool) -> Workload:
     def unused() -> None:
         raise AssertionError("crosssection_big measures itself")
 
-    return Workload(unused, unused, lambda a, b: None, description="streamed fit vs one plain read",
-                    custom=lambda: _measure(quick))
+    return Workload(
+        unused, unused, lambda a, b: None, description="streamed fit vs one plain read", custom=lambda: _measure(quick)
+    )
 
 
 WORKLOADS = {"crosssection_big": crosssection_big}

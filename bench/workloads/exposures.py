@@ -46,16 +46,24 @@ def rolling_betas_workload(quick: bool) -> Workload:
     def baseline():
         from statsmodels.regression.rolling import RollingOLS
 
-        return {j: RollingOLS(y[:, j], x, window=WINDOW, min_nobs=MIN_NOBS, missing="drop").fit(params_only=True).params
-                for j in sample}
+        return {
+            j: RollingOLS(y[:, j], x, window=WINDOW, min_nobs=MIN_NOBS, missing="drop").fit(params_only=True).params
+            for j in sample
+        }
 
     def check(res, base):
         for j, params in base.items():
             np.testing.assert_array_equal(np.isnan(res[:, j]), np.isnan(params))
             np.testing.assert_allclose(res[:, j], params, rtol=1e-8)
 
-    return Workload(ours, baseline, check, baseline_scale=n_stocks / len(sample), repeats=2,
-                    description="statsmodels RollingOLS(params_only=True) per stock")
+    return Workload(
+        ours,
+        baseline,
+        check,
+        baseline_scale=n_stocks / len(sample),
+        repeats=2,
+        description="statsmodels RollingOLS(params_only=True) per stock",
+    )
 
 
 WORKLOADS = {"rolling_betas": rolling_betas_workload}

@@ -52,8 +52,12 @@ def write_panel(folder: Path, n_months: int, n_stocks: int, seed: int = 0) -> tu
     rng = np.random.default_rng(seed)
     rows = n_months * n_stocks
     months = pd.date_range("2001-01-31", periods=n_months, freq="ME")
-    frame = pd.DataFrame({"date": np.repeat(months.to_numpy(), n_stocks),
-                          "permno": np.tile(np.arange(10001, 10001 + n_stocks), n_months)})
+    frame = pd.DataFrame(
+        {
+            "date": np.repeat(months.to_numpy(), n_stocks),
+            "permno": np.tile(np.arange(10001, 10001 + n_stocks), n_months),
+        }
+    )
     scales = (0.1, 2.0, 0.8, 0.3, 0.6, 0.02)
     for name, scale in zip(PANEL_COLUMNS, scales):
         values = np.round(rng.normal(0, scale, rows), 6)
@@ -81,8 +85,14 @@ print(json.dumps([done.returncode, seconds, peak, last, done.stderr[-2000:]]))
 
 def _run(args: list[str]) -> tuple[float, float, str]:
     """Wall time and peak resident set (MB) of one run of ``args``, and its last stdout line."""
-    done = subprocess.run([sys.executable, "-c", _MEASURE, json.dumps(args)], cwd=ROOT, capture_output=True,
-                          text=True, timeout=3600, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", _MEASURE, json.dumps(args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+        check=True,
+    )
     code, seconds, peak, last, err = json.loads(done.stdout)
     if code != 0:
         raise RuntimeError(f"{' '.join(args[:4])} failed ({code}): {err}")
@@ -109,12 +119,21 @@ def _regress_e2e(quick: bool) -> Measurement:
         code = "import sys, pandas; f = pandas.read_csv(sys.argv[1]); print(f.shape[0])"
         plain, plain_peak, lines = _runs([sys.executable, "-c", code, str(path)], repeats)
         assert int(lines[0]) == n_obs
-        extra = (f"file: {n_funds} funds x {n_obs} days + 7 factor columns, {size / 1e6:.0f} MB of CSV",
-                 f"regress --out x.csv: {ours:.2f} s, peak RSS {peak:.0f} MB (targets: <= 3x read_csv, < 1024 MB)",
-                 f"python -c pandas.read_csv: {plain:.2f} s, peak RSS {plain_peak:.0f} MB",
-                 f"ratio {ours / plain:.2f}x")
-        return Measurement("regress_e2e", ours, plain, peak, "baseline: a process running pandas.read_csv",
-                           peak_kind="peak_rss_mb", extra=extra)
+        extra = (
+            f"file: {n_funds} funds x {n_obs} days + 7 factor columns, {size / 1e6:.0f} MB of CSV",
+            f"regress --out x.csv: {ours:.2f} s, peak RSS {peak:.0f} MB (targets: <= 3x read_csv, < 1024 MB)",
+            f"python -c pandas.read_csv: {plain:.2f} s, peak RSS {plain_peak:.0f} MB",
+            f"ratio {ours / plain:.2f}x",
+        )
+        return Measurement(
+            "regress_e2e",
+            ours,
+            plain,
+            peak,
+            "baseline: a process running pandas.read_csv",
+            peak_kind="peak_rss_mb",
+            extra=extra,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -152,8 +171,11 @@ def _current_rss_mb() -> float:
 def _load(kind: str, path: Path, repeats: int) -> dict[str, float]:
     code = f"from bench.workloads.loading import load_child; load_child({kind!r}, {str(path)!r})"
     reports = [json.loads(_run([sys.executable, "-c", code])[2]) for _ in range(repeats)]
-    return {"seconds": statistics.median(r["seconds"] for r in reports),
-            "peak_mb": max(r["peak_mb"] for r in reports), "rows": reports[0]["rows"]}
+    return {
+        "seconds": statistics.median(r["seconds"] for r in reports),
+        "peak_mb": max(r["peak_mb"] for r in reports),
+        "rows": reports[0]["rows"],
+    }
 
 
 def _load_panel(quick: bool) -> Measurement:
@@ -168,16 +190,24 @@ def _load_panel(quick: bool) -> Measurement:
             ours, plain = _load("ours", path, repeats), _load("pandas", path, repeats)
             assert ours["rows"] == plain["rows"] == n_months * n_stocks
             results[label] = ours, plain
-            lines.append(f"{label} ({path.stat().st_size / 1e6:.0f} MB): ours {ours['seconds']:.2f} s, peak "
-                         f"+{ours['peak_mb']:.0f} MB = {ours['peak_mb'] / data_mb:.2f}x the data; pandas "
-                         f"{plain['seconds']:.2f} s, peak +{plain['peak_mb']:.0f} MB = "
-                         f"{plain['peak_mb'] / data_mb:.2f}x")
+            lines.append(
+                f"{label} ({path.stat().st_size / 1e6:.0f} MB): ours {ours['seconds']:.2f} s, peak "
+                f"+{ours['peak_mb']:.0f} MB = {ours['peak_mb'] / data_mb:.2f}x the data; pandas "
+                f"{plain['seconds']:.2f} s, peak +{plain['peak_mb']:.0f} MB = "
+                f"{plain['peak_mb'] / data_mb:.2f}x"
+            )
         ours, plain = results["CSV"]
         data = f"data: {n_months * n_stocks:,} rows x 8 columns = {data_mb:.0f} MB as numbers (target: peak <= 3x)"
         extra = (data, *lines)
-        return Measurement("load_panel", ours["seconds"], plain["seconds"], ours["peak_mb"],
-                           "CSV; baseline pandas.read_csv; peak above the pre-load RSS",
-                           peak_kind="peak_mb", extra=extra)
+        return Measurement(
+            "load_panel",
+            ours["seconds"],
+            plain["seconds"],
+            ours["peak_mb"],
+            "CSV; baseline pandas.read_csv; peak above the pre-load RSS",
+            peak_kind="peak_mb",
+            extra=extra,
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

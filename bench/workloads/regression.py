@@ -17,8 +17,11 @@ def _data(n_funds: int, n_obs: int, seed: int = 0) -> tuple[pd.DataFrame, pd.Dat
     factors = pd.DataFrame(rng.normal(0, 0.01, (n_obs, 6)), index=dates, columns=FACTORS)
     factors["RF"] = 0.0001
     betas = rng.normal(0.5, 0.5, (6, n_funds))
-    funds = pd.DataFrame(factors[FACTORS].to_numpy() @ betas + rng.normal(0, 0.01, (n_obs, n_funds)), index=dates,
-                         columns=[f"F{i:04d}" for i in range(n_funds)])
+    funds = pd.DataFrame(
+        factors[FACTORS].to_numpy() @ betas + rng.normal(0, 0.01, (n_obs, n_funds)),
+        index=dates,
+        columns=[f"F{i:04d}" for i in range(n_funds)],
+    )
     # A quarter of the funds start later, as real fund panels do (several sample groups).
     late = funds.columns[: n_funds // 4]
     funds.loc[dates[: n_obs // 3], late] = np.nan
@@ -41,8 +44,13 @@ def funds_ols(quick: bool) -> Workload:
         for fund in sample:
             y = funds[fund].dropna()
             fit = sm.OLS(y, x_all.loc[y.index]).fit()
-            out[fund] = (fit.params.to_numpy(), fit.bse.to_numpy(), fit.tvalues.to_numpy(), fit.rsquared,
-                         fit.resid.std() * np.sqrt(252))
+            out[fund] = (
+                fit.params.to_numpy(),
+                fit.bse.to_numpy(),
+                fit.tvalues.to_numpy(),
+                fit.rsquared,
+                fit.resid.std() * np.sqrt(252),
+            )
         return out
 
     def check(res, base):
@@ -52,8 +60,9 @@ def funds_ols(quick: bool) -> Workload:
             np.testing.assert_allclose(res.tvalues.loc[fund].to_numpy(), t, rtol=1e-8)
             np.testing.assert_allclose(res.rsquared[fund], r2, rtol=1e-8)
 
-    return Workload(ours, baseline, check, baseline_scale=n_funds / len(sample),
-                    description="statsmodels OLS per fund, incl. ivol")
+    return Workload(
+        ours, baseline, check, baseline_scale=n_funds / len(sample), description="statsmodels OLS per fund, incl. ivol"
+    )
 
 
 WORKLOADS = {"funds_ols": funds_ols}

@@ -63,8 +63,13 @@ def report_10funds(quick: bool) -> Workload:
         for column in ("alpha", "t_alpha", "r2"):
             np.testing.assert_allclose(table.loc[base.index, column], base[column], rtol=1e-12)
 
-    return Workload(ours, baseline, check, repeats=1 if quick else 3,
-                    description=f"{funds.shape[1]}-fund daily PDF report vs the regressions exported to .xlsx")
+    return Workload(
+        ours,
+        baseline,
+        check,
+        repeats=1 if quick else 3,
+        description=f"{funds.shape[1]}-fund daily PDF report vs the regressions exported to .xlsx",
+    )
 
 
 WORKLOADS = {"report_10funds": report_10funds}

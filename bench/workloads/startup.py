@@ -37,8 +37,9 @@ def launch(command: list[str], timeout_s: float = 120.0) -> str:
     """Run ``command`` off screen until its first paint; the line it printed (``first paint after …``)."""
     with tempfile.TemporaryDirectory(prefix="factordesk-bench-") as home:
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", EXIT_AFTER_PAINT: "1", "FACTORDESK_HOME": home}
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s,
-                              check=False)
+        done = subprocess.run(
+            command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
     painted = [line for line in done.stdout.splitlines() if line.startswith("first paint")]
     if done.returncode != 0 or not painted:
         raise RuntimeError(f"{command[0]} exited {done.returncode} without painting: {done.stderr[-500:]}")
@@ -60,14 +61,24 @@ def _bare_window() -> str:
 
 
 def startup(quick: bool) -> Workload:
-    return Workload(lambda: launch([sys.executable, "main.py"]), _bare_window, _check, repeats=1 if quick else 3,
-                    description="python main.py to first paint vs a bare QMainWindow")
+    return Workload(
+        lambda: launch([sys.executable, "main.py"]),
+        _bare_window,
+        _check,
+        repeats=1 if quick else 3,
+        description="python main.py to first paint vs a bare QMainWindow",
+    )
 
 
 def startup_frozen(quick: bool) -> Workload:
     print(f"startup_frozen: {FROZEN.parent.relative_to(ROOT)} is {folder_mb(FROZEN.parent):.0f} MB", flush=True)
-    return Workload(lambda: launch([str(FROZEN)]), _bare_window, _check, repeats=1 if quick else 3,
-                    description="dist/FactorDesk/FactorDesk to first paint vs a bare QMainWindow from source")
+    return Workload(
+        lambda: launch([str(FROZEN)]),
+        _bare_window,
+        _check,
+        repeats=1 if quick else 3,
+        description="dist/FactorDesk/FactorDesk to first paint vs a bare QMainWindow from source",
+    )
 
 
 WORKLOADS = {"startup": startup, **({"startup_frozen": startup_frozen} if FROZEN.exists() else {})}

@@ -13,40 +13,39 @@ FIELD_TIPS = {
     # fund regression
     "Returns": "The fund returns to explain: a loaded returns file (one column per fund, or date, id, return).",
     "Factors": "Where the factor returns come from: the factor columns of the returns file, or another loaded "
-               "file such as the Ken French factors (Data › Ken French factors).",
+    "file such as the Ken French factors (Data › Ken French factors).",
     "Model": "CAPM (market only), Fama-French 3 (+ size, value), 5 (+ profitability, investment) or 5 + "
-             "momentum; 'largest available' uses every factor the data hold.",
+    "momentum; 'largest available' uses every factor the data hold.",
     "Funds": "Which funds to regress. Search by id, ticker or name; All / None / Invert act on the names shown.",
     "returns are already excess of RF": "Tick when the file holds returns over the risk-free rate already; "
-                                        "otherwise RF is subtracted.",
+    "otherwise RF is subtracted.",
     "Std. errors": "Classic OLS standard errors, or Newey-West errors robust to autocorrelation (give the lags).",
     "Start": "First date used (YYYY-MM-DD); empty: the first date of the data.",
     "End": "Last date used (YYYY-MM-DD); empty: the last date of the data.",
     "Rolling window": "Length of the rolling regressions in periods (months or days of the data).",
     "Split at": "Dates at which to split the sample (e.g. when the manager or mandate changed); loadings are "
-                "re-estimated in each window.",
+    "re-estimated in each window.",
     # holdings exposures
     "Holdings": "The fund's holdings: date, id, weight. Holdings dated D apply to the returns after D.",
     "Benchmark": "Optional benchmark holdings: its exposures are drawn beside the fund's, and the difference "
-                 "is the active exposure.",
+    "is the active exposure.",
     "Stock returns": "Returns of the held stocks (the ids must match the holdings' ids).",
-    "Fund returns": "The fund's own returns for the top-down regressions; by default the return the "
-                    "holdings imply.",
+    "Fund returns": "The fund's own returns for the top-down regressions; by default the return the holdings imply.",
     "Fund column": "Which column of the fund returns is this fund.",
     "Stock betas": "How each stock's betas are estimated: over the full sample, over a rolling window ending "
-                   "the period before, or within each holdings window.",
+    "the period before, or within each holdings window.",
     "Min. returns": "Fewest returns a stock needs for its betas; stocks with fewer count as uncovered.",
     # characteristic-adjusted returns
     "Stock panel": "The stock panel: date, id, return and characteristics (one row per stock and date).",
     "Portfolios": "Optional portfolios (portfolio, id, weight) whose returns are split into the part their "
-                  "characteristics imply and the rest.",
+    "characteristics imply and the rest.",
     "Return": "The panel's column holding each stock's (excess) return over the period.",
     "Characteristics": "The characteristics to regress returns on, z-scored across stocks at each date. They "
-                       "must be known before the return's period: build lagged ones with 'Build characteristics'.",
+    "must be known before the return's period: build lagged ones with 'Build characteristics'.",
     "Weighting": "OLS weighs every stock alike (small stocks dominate by number); WLS weighs by market cap.",
     "Market cap": "The market-cap column, for WLS weights, the top-cap filter and the built size characteristic.",
     "Only the top": "Keep only the largest stocks by market cap at each date (the chapter's fix for OLS "
-                    "loading on small stocks).",
+    "loading on small stocks).",
     "Winsorize at": "Clip each characteristic's extreme values at these percentiles before z-scoring.",
     "add a constant": "The chapter's regression has no constant; with one, R² is centered.",
     "Newey-West": "Lags of the Newey-West t-statistics of the Fama-MacBeth premia.",

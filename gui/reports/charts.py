@@ -23,8 +23,16 @@ from PySide6.QtGui import QImage
 from analytics.reports.tearsheet import Figure
 from gui.widgets.plots import PALETTE
 
-__all__ = ["CHART_SIZE", "EXPORT_SCALE", "ChartRenderer", "YearAxis", "decimal_years", "png_bytes", "render_figure",
-           "series_colors"]
+__all__ = [
+    "CHART_SIZE",
+    "EXPORT_SCALE",
+    "ChartRenderer",
+    "YearAxis",
+    "decimal_years",
+    "png_bytes",
+    "render_figure",
+    "series_colors",
+]
 
 #: Logical size of a chart by its width class (pixels at 96 dpi, before the export scale).
 #: Why these: printed at about 0.73 of this size on an A4 page, the axis labels come out near 8 pt.
@@ -170,10 +178,16 @@ def _draw_bars(item: pg.PlotItem, figure: Figure) -> None:
     brushes = [PALETTE[0] if v >= 0 else PALETTE[2] for v in values]
     item.addItem(pg.BarGraphItem(x=x, height=values, width=0.6, brushes=brushes, pen=pg.mkPen("#555", width=0.5)))
     if {"lower", "upper"} <= set(data.columns):
-        item.addItem(pg.ErrorBarItem(
-            x=x, y=values, top=data["upper"].to_numpy(dtype=float) - values,
-            bottom=values - data["lower"].to_numpy(dtype=float), beam=0.2, pen=pg.mkPen("#222", width=1.3),
-        ))
+        item.addItem(
+            pg.ErrorBarItem(
+                x=x,
+                y=values,
+                top=data["upper"].to_numpy(dtype=float) - values,
+                bottom=values - data["lower"].to_numpy(dtype=float),
+                beam=0.2,
+                pen=pg.mkPen("#222", width=1.3),
+            )
+        )
     item.getAxis("bottom").setTicks([list(zip(x, data["label"].astype(str)))])
     item.setXRange(-0.6, len(data) - 0.4, padding=0)
     item.enableAutoRange(axis="y")

@@ -60,8 +60,9 @@ def export_report(sheet: Tearsheet, path: str | Path, progress: ProgressCallback
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
-        raise InputError(f"{path.name}: cannot write a report as {suffix or 'a file without extension'}; "
-                         "use .pdf or .html.")
+        raise InputError(
+            f"{path.name}: cannot write a report as {suffix or 'a file without extension'}; use .pdf or .html."
+        )
     return write_pdf(sheet, path, progress) if suffix == ".pdf" else write_html(sheet, path, progress)
 
 
@@ -82,8 +83,10 @@ def _images(sheet: Tearsheet, progress: ProgressCallback | None) -> list[QImage]
 
 def write_html(sheet: Tearsheet, path: str | Path, progress: ProgressCallback | None = None) -> Path:
     """One HTML file with its pictures embedded as data: URIs."""
-    sources = ["data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
-               for image in _images(sheet, progress)]
+    sources = [
+        "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
+        for image in _images(sheet, progress)
+    ]
     text = tearsheet_html(sheet, sources)
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
@@ -99,10 +102,14 @@ def _paint_pdf(sheet: Tearsheet, images: list[QImage], target: Path) -> None:
     writer.setResolution(DPI)
     writer.setTitle(sheet.title)
     writer.setCreator("FactorDesk")
-    writer.setPageLayout(QPageLayout(
-        QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
-        QMarginsF(MARGINS_MM[0], MARGINS_MM[1], MARGINS_MM[0], MARGINS_MM[1]), QPageLayout.Unit.Millimeter,
-    ))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(MARGINS_MM[0], MARGINS_MM[1], MARGINS_MM[0], MARGINS_MM[1]),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
     page = writer.pageLayout().paintRectPixels(DPI)
     body = QSizeF(page.width(), page.height() - HEADER_PX - FOOTER_PX)
     doc = _document(sheet, images, writer, int(body.width()))

@@ -65,14 +65,15 @@ def tearsheet_html(sheet: Tearsheet, sources: Sequence[str], *, page_width: int 
     body = [_header(sheet)] + [writer.section(s, first=(i == 0)) for i, s in enumerate(sheet.sections)]
     style = STYLE if page_width else STYLE + BROWSER_STYLE
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>{escape(sheet.title)}</title><style>{style}</style></head>\n<body>\n"
-        + "\n".join(body) + "\n</body></html>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
     )
 
 
 def _header(sheet: Tearsheet) -> str:
-    return f"<h1>{escape(sheet.title)}</h1>\n<p class=\"subtitle\">{escape(sheet.subtitle)}</p>"
+    return f'<h1>{escape(sheet.title)}</h1>\n<p class="subtitle">{escape(sheet.subtitle)}</p>'
 
 
 class _Writer:
@@ -85,16 +86,21 @@ class _Writer:
 
     def section(self, section: Section, *, first: bool) -> str:
         breaking = section.new_page and not first
-        attrs = " style=\"page-break-before: always\"" if breaking and self.page_width else ""
+        attrs = ' style="page-break-before: always"' if breaking and self.page_width else ""
         parts = [f"<h2{attrs}>{escape(section.title)}</h2>"]
         if section.subtitle:
-            parts.append(f"<p class=\"subtitle\">{escape(section.subtitle)}</p>")
+            parts.append(f'<p class="subtitle">{escape(section.subtitle)}</p>')
         blocks = list(section.blocks)
         i = 0
         while i < len(blocks):
             block = blocks[i]
-            if isinstance(block, Figure) and block.width == "half" and i + 1 < len(blocks) \
-                    and isinstance(blocks[i + 1], Figure) and blocks[i + 1].width == "half":
+            if (
+                isinstance(block, Figure)
+                and block.width == "half"
+                and i + 1 < len(blocks)
+                and isinstance(blocks[i + 1], Figure)
+                and blocks[i + 1].width == "half"
+            ):
                 parts.append(self.figure_pair(block, blocks[i + 1]))
                 i += 2
                 continue
@@ -103,15 +109,15 @@ class _Writer:
         content = "\n".join(parts)
         if self.page_width:
             return content
-        return f"<section class=\"{'newpage' if breaking else ''}\">\n{content}\n</section>"
+        return f'<section class="{"newpage" if breaking else ""}">\n{content}\n</section>'
 
     def block(self, block: Block) -> str:
         if isinstance(block, Paragraph):
             text = escape(block.text)
-            return f"<p class=\"{block.style}\">{'&nbsp;' + text + '&nbsp;' if block.style == 'banner' else text}</p>"
+            return f'<p class="{block.style}">{"&nbsp;" + text + "&nbsp;" if block.style == "banner" else text}</p>'
         if isinstance(block, Bullets):
             items = "".join(f"<li>{escape(item)}</li>" for item in block.items)
-            return f"<ul class=\"{block.style}\">{items}</ul>"
+            return f'<ul class="{block.style}">{items}</ul>'
         if isinstance(block, Table):
             return self.table(block)
         return self.figure(block, self.page_width)
@@ -120,18 +126,27 @@ class _Writer:
         """Numbers right-aligned and never wrapped; a wide table (the peer table) in smaller type."""
         run = not any(table.header())
         wide = len(table.columns) > WIDE_TABLE
-        cells = [" class=\"num\" align=\"right\"" if c.numeric else " align=\"left\"" for c in table.columns]
-        head = "" if run else "<tr>" + "".join(  # labels may wrap between words, numbers never
-            f"<th align=\"{'right' if c.numeric else 'left'}\">{escape(c.label)}</th>" for c in table.columns) + "</tr>"
-        rows = "".join("<tr>" + "".join(f"<td{attrs}>{escape(cell)}</td>" for attrs, cell in zip(cells, row)) + "</tr>"
-                       for row in table.rows())
+        cells = [' class="num" align="right"' if c.numeric else ' align="left"' for c in table.columns]
+        head = (
+            ""
+            if run
+            else "<tr>"
+            + "".join(  # labels may wrap between words, numbers never
+                f'<th align="{"right" if c.numeric else "left"}">{escape(c.label)}</th>' for c in table.columns
+            )
+            + "</tr>"
+        )
+        rows = "".join(
+            "<tr>" + "".join(f"<td{attrs}>{escape(cell)}</td>" for attrs, cell in zip(cells, row)) + "</tr>"
+            for row in table.rows()
+        )
         kind = "data run" if run else "data wide" if wide else "data"
         spacing = ""
         if self.page_width:
-            spacing = " cellpadding=\"2\" cellspacing=\"0\"" + ("" if run else " width=\"100%\"")
+            spacing = ' cellpadding="2" cellspacing="0"' + ("" if run else ' width="100%"')
         title = f"<h3>{escape(table.title)}</h3>" if table.title else ""
-        note = f"<p class=\"note\">{escape(table.note)}</p>" if table.note else ""
-        return f"{title}<table class=\"{kind}\"{spacing}>{head}{rows}</table>{note}"
+        note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
+        return f'{title}<table class="{kind}"{spacing}>{head}{rows}</table>{note}'
 
     def figure(self, figure: Figure, width: int | None) -> str:
         src = self.sources[self.next_figure]
@@ -139,15 +154,17 @@ class _Writer:
         size = ""
         if width:
             w, h = CHART_SIZE[figure.width]
-            size = f" width=\"{width}\" height=\"{round(width * h / w)}\""
-        legend = "".join(f"<span style=\"color: {colour}\">&#9632;</span>&nbsp;{escape(name)}&nbsp;&nbsp; "
-                         for name, colour in series_colors(figure))
+            size = f' width="{width}" height="{round(width * h / w)}"'
+        legend = "".join(
+            f'<span style="color: {colour}">&#9632;</span>&nbsp;{escape(name)}&nbsp;&nbsp; '
+            for name, colour in series_colors(figure)
+        )
         parts = [f"<h3>{escape(figure.title)}</h3>"]
         if legend:
-            parts.append(f"<p class=\"legend\">{legend}</p>")
-        parts.append(f"<p><img src=\"{src}\" alt=\"{escape(figure.title)}\"{size}></p>")
+            parts.append(f'<p class="legend">{legend}</p>')
+        parts.append(f'<p><img src="{src}" alt="{escape(figure.title)}"{size}></p>')
         if figure.caption:
-            parts.append(f"<p class=\"caption\">{escape(figure.caption)}</p>")
+            parts.append(f'<p class="caption">{escape(figure.caption)}</p>')
         return "".join(parts)
 
     def figure_pair(self, left: Figure, right: Figure) -> str:
@@ -155,6 +172,8 @@ class _Writer:
         half = (self.page_width - gap) // 2 if self.page_width else None
         cells = [self.figure(f, half) for f in (left, right)]
         widths = (half, gap) if half else ("49%", "2%")
-        spacing = " cellspacing=\"0\" cellpadding=\"0\"" if self.page_width else ""
-        return (f"<table class=\"figures\"{spacing}><tr><td width=\"{widths[0]}\">{cells[0]}</td>"
-                f"<td width=\"{widths[1]}\"></td><td width=\"{widths[0]}\">{cells[1]}</td></tr></table>")
+        spacing = ' cellspacing="0" cellpadding="0"' if self.page_width else ""
+        return (
+            f'<table class="figures"{spacing}><tr><td width="{widths[0]}">{cells[0]}</td>'
+            f'<td width="{widths[1]}"></td><td width="{widths[0]}">{cells[1]}</td></tr></table>'
+        )

@@ -51,8 +51,10 @@ from gui.widgets.plots import BarPlot, TimeSeriesPlot
 
 __all__ = ["CharAdjTab"]
 
-LAG_NOTE = ("Characteristics are used as given at each date: lag them yourself (e.g. last month's size), "
-            "or the regression looks ahead.")
+LAG_NOTE = (
+    "Characteristics are used as given at each date: lag them yourself (e.g. last month's size), "
+    "or the regression looks ahead."
+)
 WEIGHTINGS = ("OLS (equal weights)", "WLS by market cap")
 NO_CAP = "none"
 #: Numeric panel columns that are never characteristics (risk-free rate, market return, shares).
@@ -93,9 +95,11 @@ class CharAdjTab(AnalysisTab):
         self.lag_note.setWordWrap(True)
         self.lag_note.setStyleSheet("color: #a05a00;")
         self.build_button = QPushButton("Build characteristics")
-        self.build_button.setToolTip("Add lagged size (log of last period's market cap), momentum (return from "
-                                     "t−12 to t−2) and short-term reversal (last period's return) to a copy of "
-                                     "the panel; nothing looks ahead.")
+        self.build_button.setToolTip(
+            "Add lagged size (log of last period's market cap), momentum (return from "
+            "t−12 to t−2) and short-term reversal (last period's return) to a copy of "
+            "the panel; nothing looks ahead."
+        )
         self.build_button.clicked.connect(self.build_characteristics)
         self.build_runner = JobRunner(self.notifier, self)
         self.build_runner.sigFinished.connect(self._on_built)
@@ -167,7 +171,8 @@ class CharAdjTab(AnalysisTab):
         """Every numeric column but the return, the market cap and non-characteristics, all ticked."""
         skip = {self.return_combo.currentText(), self.market_cap()}
         self.char_list.set_names(
-            c for c in self._numeric_columns()
+            c
+            for c in self._numeric_columns()
             if c not in skip and c.lower() not in CAP_NAMES and c.lower() not in NOT_CHARACTERISTICS
         )
         self._on_characteristics_change()
@@ -184,16 +189,29 @@ class CharAdjTab(AnalysisTab):
             self.notifier.warn("No stock panel with a return column loaded; open one (File › Open stock panel).")
             return False
         self._building = dataset
-        factory = partial(build_characteristics_job, dataset.data, ret_col=self.return_combo.currentText(),
-                          cap_col=self.market_cap(), source=dataset.name)
+        factory = partial(
+            build_characteristics_job,
+            dataset.data,
+            ret_col=self.return_combo.currentText(),
+            cap_col=self.market_cap(),
+            source=dataset.name,
+        )
         return self.build_runner.submit(factory, f"Building characteristics of {dataset.name}…")
 
     def _on_built(self, built: BuiltCharacteristics) -> None:
         """The panel with built characteristics joins the workspace, chosen, with them ticked."""
         source = self._building
         name = f"{source.name} + built characteristics"
-        self.workspace.add(Dataset(name, "panel", built.panel, describe_frame(built.panel, "rows"),
-                                   notes=(*source.notes, *built.notes), simulated=source.simulated))
+        self.workspace.add(
+            Dataset(
+                name,
+                "panel",
+                built.panel,
+                describe_frame(built.panel, "rows"),
+                notes=(*source.notes, *built.notes),
+                simulated=source.simulated,
+            )
+        )
         self.panel_combo.select(name)
         self.char_list.set_checked(built.columns)
 
@@ -211,10 +229,17 @@ class CharAdjTab(AnalysisTab):
         if cap is None and (wls or top):
             raise InputError("WLS and the top-cap filter need a market cap; choose the market-cap column.")
         factory = partial(
-            cross_section_report_job, dataset.data, portfolios.data if portfolios is not None else None,
-            ret_col=self.return_combo.currentText(), chars=chars, weight_col=cap if wls else None, top_pct=top,
-            cap_col=cap if top else None, winsorize=(self.winsor_spin.value() / 100) or None,
-            constant=self.constant_check.isChecked(), source=dataset.name,
+            cross_section_report_job,
+            dataset.data,
+            portfolios.data if portfolios is not None else None,
+            ret_col=self.return_combo.currentText(),
+            chars=chars,
+            weight_col=cap if wls else None,
+            top_pct=top,
+            cap_col=cap if top else None,
+            winsorize=(self.winsor_spin.value() / 100) or None,
+            constant=self.constant_check.isChecked(),
+            source=dataset.name,
             nw_lags=None if self.lags_spin.value() < 0 else self.lags_spin.value(),
         )
         self._notes = (*dataset.notes, *(portfolios.notes if portfolios is not None else ()))
@@ -224,13 +249,11 @@ class CharAdjTab(AnalysisTab):
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
         self.notes_label = NotesLabel()
-        self.returns_plot = TimeSeriesPlot("Cumulative characteristic returns (pure-play portfolios)",
-                                           "sum of returns")
+        self.returns_plot = TimeSeriesPlot("Cumulative characteristic returns (pure-play portfolios)", "sum of returns")
         self.premia_plot = BarPlot("Fama-MacBeth premia with 95% intervals", "return")
         self.fm_view = DataFrameView()
         self.portfolio_combo = QComboBox()
-        self.portfolio_plot = TimeSeriesPlot("Raw vs characteristic-implied vs adjusted (cumulative)",
-                                             "sum of returns")
+        self.portfolio_plot = TimeSeriesPlot("Raw vs characteristic-implied vs adjusted (cumulative)", "sum of returns")
         self.date_combo = QComboBox()
         self.exposure_label = QLabel()
         self.weights_view = DataFrameView()
@@ -247,8 +270,10 @@ class CharAdjTab(AnalysisTab):
         self.plots.addTab(self.per_date_view, "Per date")
         self.portfolio_combo.currentTextChanged.connect(self.select_portfolio)
         self.date_combo.currentTextChanged.connect(self.select_date)
-        self.portfolio_plot.set_empty_hint("No portfolios: open a portfolios file (portfolio, id, weight) with "
-                                           "File › Open portfolios, choose it under Portfolios and run again.")
+        self.portfolio_plot.set_empty_hint(
+            "No portfolios: open a portfolios file (portfolio, id, weight) with "
+            "File › Open portfolios, choose it under Portfolios and run again."
+        )
         self.weights_view.set_empty_hint("Choose a date above to see its pure-play weights.")
         layout = QVBoxLayout(area)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -260,10 +285,10 @@ class CharAdjTab(AnalysisTab):
         self.notes_label.set_notes([*self._notes, *report.notes], simulated=self._simulated)
         self.returns_plot.set_frame(results.cumulative)
         ci = results.conf_int()
-        self.premia_plot.setTitle(f"Fama-MacBeth premia {period_label(periods_per_year_of(report))} "
-                                  "with 95% intervals")
-        self.premia_plot.set_bars(list(ci["characteristic"]), ci["premium"].to_numpy(), ci["lower"].to_numpy(),
-                                  ci["upper"].to_numpy())
+        self.premia_plot.setTitle(f"Fama-MacBeth premia {period_label(periods_per_year_of(report))} with 95% intervals")
+        self.premia_plot.set_bars(
+            list(ci["characteristic"]), ci["premium"].to_numpy(), ci["lower"].to_numpy(), ci["upper"].to_numpy()
+        )
         self.fm_view.set_frame(ci, kinds={"std_err": "return"})
         returns = dict.fromkeys(results.regressors, "return")  # each date's coefficient is a return
         self.per_date_view.set_frame(results.coefficients, kinds=returns)

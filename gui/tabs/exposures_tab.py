@@ -127,17 +127,28 @@ class ExposuresTab(AnalysisTab):
             raise InputError("no stock returns loaded; open the held stocks' returns.")
         factor_set = self.factors_combo.current_dataset() or stocks
         if factor_set.data.freq != stocks.data.freq:
-            raise InputError(f"{stocks.name} is {stocks.data.freq} but {factor_set.name} is "
-                             f"{factor_set.data.freq}; choose factors of the same frequency.")
+            raise InputError(
+                f"{stocks.name} is {stocks.data.freq} but {factor_set.name} is "
+                f"{factor_set.data.freq}; choose factors of the same frequency."
+            )
         benchmark = self.benchmark_combo.current_dataset()
         fund = self._fund_returns(stocks)
         method = METHOD_LABELS[self.method_combo.currentText()]
         model = self.model_combo.model()
         factory = partial(
-            exposures_job, holdings.data, stocks.data.assets, factor_set.data.factors, freq=stocks.data.freq,
-            method=method, window=self.window_spin.value() if method == "rolling" else None,
-            min_obs=self.min_obs_spin.value() or None, model=model, excess=self.excess_check.isChecked(),
-            benchmark=None if benchmark is None else benchmark.data, source=factor_set.name, fund_returns=fund,
+            exposures_job,
+            holdings.data,
+            stocks.data.assets,
+            factor_set.data.factors,
+            freq=stocks.data.freq,
+            method=method,
+            window=self.window_spin.value() if method == "rolling" else None,
+            min_obs=self.min_obs_spin.value() or None,
+            model=model,
+            excess=self.excess_check.isChecked(),
+            benchmark=None if benchmark is None else benchmark.data,
+            source=factor_set.name,
+            fund_returns=fund,
         )
         self._notes = (*holdings.notes, *stocks.notes, *(factor_set.notes if factor_set is not stocks else ()))
         self._simulated = holdings.simulated or stocks.simulated
@@ -152,8 +163,10 @@ class ExposuresTab(AnalysisTab):
         if column not in dataset.data.assets.columns:
             raise InputError(f"{dataset.name} has no return column {column!r}; choose the fund's column.")
         if dataset.data.freq != stocks.data.freq:
-            raise InputError(f"{stocks.name} is {stocks.data.freq} but the fund returns {dataset.name} are "
-                             f"{dataset.data.freq}; choose fund returns of the same frequency.")
+            raise InputError(
+                f"{stocks.name} is {stocks.data.freq} but the fund returns {dataset.name} are "
+                f"{dataset.data.freq}; choose fund returns of the same frequency."
+            )
         return dataset.data.assets[column]
 
     # --- results --------------------------------------------------------------------
@@ -169,9 +182,14 @@ class ExposuresTab(AnalysisTab):
         self._segments: dict[str, pg.PlotDataItem] = {}
         self._regions: dict[str, list[pg.LinearRegionItem]] = {}
         self.coverage_plot = self._new_plot("Coverage: share of |weight| with a stock beta or in cash", "share")
-        flag = pg.InfiniteLine(COVERAGE_FLAG, angle=0, movable=False,
-                               pen=pg.mkPen("#e15759", width=1, style=Qt.PenStyle.DashLine),
-                               label=f"{COVERAGE_FLAG:.0%}", labelOpts={"position": 0.02, "color": "#e15759"})
+        flag = pg.InfiniteLine(
+            COVERAGE_FLAG,
+            angle=0,
+            movable=False,
+            pen=pg.mkPen("#e15759", width=1, style=Qt.PenStyle.DashLine),
+            label=f"{COVERAGE_FLAG:.0%}",
+            labelOpts={"position": 0.02, "color": "#e15759"},
+        )
         self.coverage_plot.getPlotItem().addItem(flag, ignoreBounds=True)
         self._low_marks = pg.ScatterPlotItem(size=6, pen=pg.mkPen(None), brush=pg.mkBrush("#e15759"))
         self.coverage_plot.getPlotItem().addItem(self._low_marks)
@@ -180,8 +198,10 @@ class ExposuresTab(AnalysisTab):
         self.contributions_view = DataFrameView()
         self.topdown_view = DataFrameView()
         self.active_view = DataFrameView()
-        self.active_view.set_empty_hint("No benchmark: choose one under 'Benchmark' and run again to see the "
-                                        "fund's exposures minus the benchmark's.")
+        self.active_view.set_empty_hint(
+            "No benchmark: choose one under 'Benchmark' and run again to see the "
+            "fund's exposures minus the benchmark's."
+        )
         table_box = QWidget()
         table_layout = QVBoxLayout(table_box)
         table_layout.setContentsMargins(0, 0, 0, 0)
@@ -209,9 +229,13 @@ class ExposuresTab(AnalysisTab):
         return plot
 
     def show_result(self, result: ExposureResults) -> None:
-        notes = [*self._notes, *result.notes, f"stock betas: {result.method}"
-                 + (f" ({result.window}-period window, betas through the previous period)" if result.window else "")
-                 + f"; at least {result.min_obs} returns per beta."]
+        notes = [
+            *self._notes,
+            *result.notes,
+            f"stock betas: {result.method}"
+            + (f" ({result.window}-period window, betas through the previous period)" if result.window else "")
+            + f"; at least {result.min_obs} returns per beta.",
+        ]
         self.notes_label.set_notes(notes, simulated=self._simulated)
         self._draw_factors(result)
         self.coverage_plot.set_frame(result.exposures[["coverage"]])
@@ -237,7 +261,8 @@ class ExposuresTab(AnalysisTab):
             if plot is None:
                 plot = self.factor_plots[factor] = self._new_plot(f"{factor} exposure", "beta")
                 self._segments[factor] = plot.getPlotItem().plot(
-                    [], [], pen=pg.mkPen("#222", width=2.2, style=Qt.PenStyle.DashLine), name="top-down (per window)")
+                    [], [], pen=pg.mkPen("#222", width=2.2, style=Qt.PenStyle.DashLine), name="top-down (per window)"
+                )
                 self.stack_layout.insertWidget(i, plot)
             frame = result.exposures[[factor]].rename(columns={factor: "bottom-up"})
             if result.benchmark_exposures is not None:
@@ -251,8 +276,9 @@ class ExposuresTab(AnalysisTab):
     def _segment_data(result: ExposureResults, factor: str) -> tuple[np.ndarray, np.ndarray]:
         """Horizontal segments at each window's top-down beta, broken between windows."""
         windows = result.topdown.iloc[1:]
-        x = np.column_stack([to_epoch(windows["window_start"]), to_epoch(windows["window_end"]),
-                             np.full(len(windows), np.nan)]).ravel()
+        x = np.column_stack(
+            [to_epoch(windows["window_start"]), to_epoch(windows["window_end"]), np.full(len(windows), np.nan)]
+        ).ravel()
         value = windows[factor].to_numpy(dtype=float)
         y = np.column_stack([value, value, np.full(len(windows), np.nan)]).ravel()
         return x, y

@@ -15,8 +15,15 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QLabel, QLineEdit, QSpinBox, QSplitter,
-    QTabWidget, QVBoxLayout, QWidget,
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from analytics.errors import InputError
@@ -28,7 +35,6 @@ from gui.widgets.inputs import CheckList, ModelCombo, NotesLabel
 from gui.widgets.plots import BarPlot, TimeSeriesPlot
 
 __all__ = ["RegressionTab"]
-
 
 
 class RegressionTab(AnalysisTab):
@@ -73,8 +79,9 @@ class RegressionTab(AnalysisTab):
     def _on_returns_change(self, dataset: object) -> None:
         """List the chosen data set's funds, all checked."""
         assets = dataset.data.assets if dataset is not None else None
-        self.fund_list.set_names(assets.columns if assets is not None else [],
-                                 counts=assets.count() if assets is not None else None)
+        self.fund_list.set_names(
+            assets.columns if assets is not None else [], counts=assets.count() if assets is not None else None
+        )
 
     def make_job(self):
         dataset = self.returns_combo.current_dataset()
@@ -94,10 +101,20 @@ class RegressionTab(AnalysisTab):
         cov = {"cov_type": "hac", "cov_config": {"maxlags": lags}} if lags else {}
         splits = [s.strip() for s in self.split_edit.text().split(",") if s.strip()]
         factory = partial(
-            fund_report_job, data.assets, factors.factors, freq=data.freq, window=self.window_spin.value() or None,
-            splits=splits, funds=funds, returns_source=dataset.name, model=model,
-            excess=self.excess_check.isChecked(), start=self.start_edit.text().strip() or None,
-            end=self.end_edit.text().strip() or None, source=factor_set.name, **cov,
+            fund_report_job,
+            data.assets,
+            factors.factors,
+            freq=data.freq,
+            window=self.window_spin.value() or None,
+            splits=splits,
+            funds=funds,
+            returns_source=dataset.name,
+            model=model,
+            excess=self.excess_check.isChecked(),
+            start=self.start_edit.text().strip() or None,
+            end=self.end_edit.text().strip() or None,
+            source=factor_set.name,
+            **cov,
         )
         self._notes = (*data.notes, *(factors.notes if factors is not data else ()))
         self._simulated = dataset.simulated
@@ -117,8 +134,9 @@ class RegressionTab(AnalysisTab):
         self.risk_plot = BarPlot("Share of return variance", "share")
         self.rolling_plot = TimeSeriesPlot("Rolling loadings", "beta")
         self.split_view = DataFrameView()
-        self.split_view.set_empty_hint("No split dates: enter dates under 'Split at' and run again to see the "
-                                       "loadings before and after each.")
+        self.split_view.set_empty_hint(
+            "No split dates: enter dates under 'Split at' and run again to see the loadings before and after each."
+        )
         self.detail_view = DataFrameView()
         self.plots = QTabWidget()
         self.plots.addTab(self.loadings_plot, "Loadings")
@@ -147,10 +165,12 @@ class RegressionTab(AnalysisTab):
         result = report.results
         listed = "; ".join(f"{fund} ({why})" for fund, why in result.skipped.items())
         skipped = [f"Skipped: {len(result.skipped)} fund(s), not fitted: {listed}"] if result.skipped else []
-        settings = (f"{result.cov_description}; annualized ×{result.periods_per_year}; "
-                    f"rolling window {report.window} periods.")
-        self.notes_label.set_notes([*self._notes, *result.notes, *report.notes, *skipped, settings],
-                                   simulated=self._simulated)
+        settings = (
+            f"{result.cov_description}; annualized ×{result.periods_per_year}; rolling window {report.window} periods."
+        )
+        self.notes_label.set_notes(
+            [*self._notes, *result.notes, *report.notes, *skipped, settings], simulated=self._simulated
+        )
         self.summary_view.set_frame(result.summary)
         fund = self.selected_fund if self.selected_fund in result.funds else result.funds[0]
         self.select_fund(fund)
@@ -176,12 +196,20 @@ class RegressionTab(AnalysisTab):
         )
         lower, upper = result.conf_int()
         factors = result.factors
-        self.loadings_plot.set_bars(factors, result.params.loc[fund, factors].to_numpy(),
-                                    lower.loc[fund, factors].to_numpy(), upper.loc[fund, factors].to_numpy())
-        self.abnormal_plot.set_frame(pd.DataFrame({
-            "abnormal (alpha + residual)": result.cumulative_abnormal[fund],
-            "fund excess return": result.y[fund].where(result.resid[fund].notna()).cumsum(),
-        }).dropna(how="all"))
+        self.loadings_plot.set_bars(
+            factors,
+            result.params.loc[fund, factors].to_numpy(),
+            lower.loc[fund, factors].to_numpy(),
+            upper.loc[fund, factors].to_numpy(),
+        )
+        self.abnormal_plot.set_frame(
+            pd.DataFrame(
+                {
+                    "abnormal (alpha + residual)": result.cumulative_abnormal[fund],
+                    "fund excess return": result.y[fund].where(result.resid[fund].notna()).cumsum(),
+                }
+            ).dropna(how="all")
+        )
         self.attribution_plot.set_frame(result.attribution(fund).cumsum())
         risk = result.risk_decomposition
         shares = risk[(risk["fund"] == fund) & (risk["part"] == "share")].iloc[0]

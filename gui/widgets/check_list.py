@@ -169,8 +169,11 @@ class CheckList(QWidget):
         self.summary.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         buttons = QHBoxLayout()
         buttons.setContentsMargins(0, 0, 0, 0)
-        for text, state, tip in (("All", True, "Tick every name shown"), ("None", False, "Untick every name shown"),
-                                 ("Invert", None, "Swap ticks of the names shown")):
+        for text, state, tip in (
+            ("All", True, "Tick every name shown"),
+            ("None", False, "Untick every name shown"),
+            ("Invert", None, "Swap ticks of the names shown"),
+        ):
             button = QToolButton()
             button.setText(text)
             button.setToolTip(tip)
@@ -191,8 +194,9 @@ class CheckList(QWidget):
         self._labels: dict[str, str] = {}
         self.set_names([])
 
-    def set_names(self, names: Iterable[object], counts: Iterable[int] | None = None,
-                  labels: Mapping[str, str] | None = None) -> None:
+    def set_names(
+        self, names: Iterable[object], counts: Iterable[int] | None = None, labels: Mapping[str, str] | None = None
+    ) -> None:
         """Replace the list with ``names``, all ticked; ``counts`` (observations per name) enable
         the minimum filter; ``labels`` (id → 'TICKER · Name') are shown beside the ids."""
         if labels is not None:

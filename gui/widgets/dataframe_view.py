@@ -112,8 +112,9 @@ class DataFrameModel(QAbstractTableModel):
             return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
         name = str(self._frame.columns[section])
         if role == Qt.ItemDataRole.DisplayRole:
-            return column_label(name, self.kind(section), periods_per_year=self._periods_per_year,
-                                percent=self._percent)
+            return column_label(
+                name, self.kind(section), periods_per_year=self._periods_per_year, percent=self._percent
+            )
         if role == Qt.ItemDataRole.ToolTipRole:
             return column_tooltip(name, self.kind(section), periods_per_year=self._periods_per_year)
         return None
@@ -184,8 +185,12 @@ class DataFrameView(EmptyState, QTableView):
 
     def _place_frozen(self) -> None:
         frame = self.frameWidth()
-        self._frozen.setGeometry(self.verticalHeader().width() + frame, frame, self.columnWidth(0),
-                                 self.viewport().height() + self.horizontalHeader().height())
+        self._frozen.setGeometry(
+            self.verticalHeader().width() + frame,
+            frame,
+            self.columnWidth(0),
+            self.viewport().height() + self.horizontalHeader().height(),
+        )
 
     def frozen_column(self) -> QTableView:
         """The view that keeps the first column in place (tests check what it shows)."""

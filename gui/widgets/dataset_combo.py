@@ -16,8 +16,14 @@ class DatasetCombo(QComboBox):
 
     sigDatasetChanged = Signal(object)  # Dataset | None
 
-    def __init__(self, workspace: WorkspaceModel, kinds: tuple[str, ...], *, none_label: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        workspace: WorkspaceModel,
+        kinds: tuple[str, ...],
+        *,
+        none_label: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self._workspace = workspace
         self._kinds = kinds

@@ -69,8 +69,15 @@ class Plot(EmptyState, pg.PlotWidget):
 
     sigHovered = Signal(str)
 
-    def __init__(self, title: str, y_label: str = "", *, axis_items: dict | None = None, kind: str | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        y_label: str = "",
+        *,
+        axis_items: dict | None = None,
+        kind: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         self.value_axis = ValueAxis("left")
         super().__init__(parent=parent, axisItems={"left": self.value_axis, **(axis_items or {})})
         item = self.getPlotItem()
@@ -127,7 +134,7 @@ class Plot(EmptyState, pg.PlotWidget):
         if QFontMetrics(font).horizontalAdvance(title) > self.width() - 60 and " " in title:
             middle = len(title) // 2
             cut = min((i for i, c in enumerate(title) if c == " "), key=lambda i: abs(i - middle))
-            title = f"{title[:cut]}<br>{title[cut + 1:]}"
+            title = f"{title[:cut]}<br>{title[cut + 1 :]}"
         item.setTitle(title, size="11pt")
 
     def resizeEvent(self, event) -> None:
@@ -251,8 +258,9 @@ class Plot(EmptyState, pg.PlotWidget):
         menu.addAction("Copy image", self.copy_image)
         menu.addAction("Save image as PNG…", lambda: self._ask_path("Save image", "PNG image (*.png)", self.save_image))
         menu.addAction("Save image as SVG…", lambda: self._ask_path("Save image", "SVG image (*.svg)", self.save_image))
-        export = menu.addAction("Export data as CSV…",
-                                lambda: self._ask_path("Export data", "CSV (*.csv)", self.export_csv))
+        export = menu.addAction(
+            "Export data as CSV…", lambda: self._ask_path("Export data", "CSV (*.csv)", self.export_csv)
+        )
         export.setEnabled(not self.is_empty())
         menu.addSeparator()
         menu.addAction("Reset zoom", self.reset_zoom)
@@ -283,17 +291,22 @@ class _BelowLegend(pg.LegendItem):
 
     def fit_columns(self, width: float) -> None:
         """As many columns as fit ``width`` pixels."""
-        widest = max((sample.boundingRect().width() + label.item.boundingRect().width() + 30
-                      for sample, label in self.items), default=1.0)
+        widest = max(
+            (sample.boundingRect().width() + label.item.boundingRect().width() + 30 for sample, label in self.items),
+            default=1.0,
+        )
         self.setColumnCount(max(1, min(len(self.items), int(width // widest))))
 
 
 class TimeSeriesPlot(Plot):
     """Lines over a date axis, one per DataFrame column, with a crosshair read-out."""
 
-    def __init__(self, title: str, y_label: str = "", *, kind: str | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(title, y_label, axis_items={"bottom": pg.DateAxisItem(orientation="bottom")}, kind=kind,
-                         parent=parent)
+    def __init__(
+        self, title: str, y_label: str = "", *, kind: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(
+            title, y_label, axis_items={"bottom": pg.DateAxisItem(orientation="bottom")}, kind=kind, parent=parent
+        )
         item = self.getPlotItem()
         item.setClipToView(True)
         item.setDownsampling(auto=True, mode="peak")
@@ -301,7 +314,9 @@ class TimeSeriesPlot(Plot):
         self._curves: dict[str, pg.PlotDataItem] = {}
         self._frame = pd.DataFrame()
         self._x = np.empty(0)
-        self._cursor = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine))
+        self._cursor = pg.InfiniteLine(
+            angle=90, movable=False, pen=pg.mkPen("#888", style=pg.QtCore.Qt.PenStyle.DashLine)
+        )
         self._cursor.hide()
         item.addItem(self._cursor, ignoreBounds=True)
 
@@ -372,7 +387,9 @@ class TimeSeriesPlot(Plot):
 class BarPlot(Plot):
     """Labelled bars with optional confidence-interval error bars."""
 
-    def __init__(self, title: str, y_label: str = "", *, kind: str | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, title: str, y_label: str = "", *, kind: str | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(title, y_label, kind=kind, parent=parent)
         self._bars = pg.BarGraphItem(x=[], height=[], width=0.6, brush=PALETTE[0])
         self._errors = pg.ErrorBarItem(x=np.empty(0), y=np.empty(0), beam=0.2, pen=pg.mkPen("#222", width=1.4))
@@ -382,8 +399,9 @@ class BarPlot(Plot):
         self._labels: list[str] = []
         self._values = self._lower = self._upper = np.empty(0)
 
-    def set_bars(self, labels: list[str], values: np.ndarray, lower: np.ndarray | None = None,
-                 upper: np.ndarray | None = None) -> None:
+    def set_bars(
+        self, labels: list[str], values: np.ndarray, lower: np.ndarray | None = None, upper: np.ndarray | None = None
+    ) -> None:
         """Bars at 0..n-1 labelled ``labels``; ``lower``/``upper`` draw interval whiskers."""
         x = np.arange(len(labels), dtype=float)
         self._labels, self._values = list(labels), np.asarray(values, dtype=float)

@@ -18,7 +18,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-__all__ = ["TEXT_DIR", "text_cases", "build_binary_cases", "malicious_pickle"]
+__all__ = ["TEXT_DIR", "build_binary_cases", "malicious_pickle", "text_cases"]
 
 TEXT_DIR = Path(__file__).resolve().parent
 
@@ -80,8 +80,14 @@ def build_binary_cases(dest: Path, marker: Path) -> dict[str, Path]:
     subprocess.run(["truncate", "-s", "3G", str(huge)], check=True)
     folder = dest / "a_folder.csv"
     folder.mkdir(exist_ok=True)
-    out.update({"sparse_2gb.csv": sparse, "sparse_3gb.csv": huge, "a_folder.csv": folder,
-                "does_not_exist.csv": dest / "does_not_exist.csv"})
+    out.update(
+        {
+            "sparse_2gb.csv": sparse,
+            "sparse_3gb.csv": huge,
+            "a_folder.csv": folder,
+            "does_not_exist.csv": dest / "does_not_exist.csv",
+        }
+    )
     return out
 
 

@@ -23,18 +23,23 @@ def build_crsp_panel(shared_data: Path) -> pd.DataFrame:
     crsp["date"] = pd.to_datetime(crsp["date"]) + pd.offsets.MonthEnd(0)
     crsp = crsp.sort_values(["permno", "date"]).reset_index(drop=True)
     ff = pd.read_csv(shared_data / "ff3_monthly_1926_2021_percent.csv")
-    rf = pd.Series(ff["RF"].to_numpy() / 100, index=pd.to_datetime(ff["Date"], format="%m/%d/%Y") + pd.offsets.MonthEnd(0))
+    rf = pd.Series(
+        ff["RF"].to_numpy() / 100, index=pd.to_datetime(ff["Date"], format="%m/%d/%Y") + pd.offsets.MonthEnd(0)
+    )
     cap = crsp["prc"].abs() * crsp["shrout"]
     by = crsp.groupby("permno")
-    lagged = pd.DataFrame({
-        "size": np.log(cap).groupby(crsp["permno"]).shift(1),
-        "price": np.log(crsp["prc"].abs()).groupby(crsp["permno"]).shift(1),
-        "strev": by["ret"].shift(1),
-        "mom": by["ret"].shift(2).groupby(crsp["permno"]).rolling(11, min_periods=1).sum().droplevel(0),
-        "mcap": cap.groupby(crsp["permno"]).shift(1),
-    })
-    panel = pd.DataFrame({"date": crsp["date"], "id": crsp["permno"].astype(str),
-                          "re": crsp["ret"] - crsp["date"].map(rf)})
+    lagged = pd.DataFrame(
+        {
+            "size": np.log(cap).groupby(crsp["permno"]).shift(1),
+            "price": np.log(crsp["prc"].abs()).groupby(crsp["permno"]).shift(1),
+            "strev": by["ret"].shift(1),
+            "mom": by["ret"].shift(2).groupby(crsp["permno"]).rolling(11, min_periods=1).sum().droplevel(0),
+            "mcap": cap.groupby(crsp["permno"]).shift(1),
+        }
+    )
+    panel = pd.DataFrame(
+        {"date": crsp["date"], "id": crsp["permno"].astype(str), "re": crsp["ret"] - crsp["date"].map(rf)}
+    )
     return pd.concat([panel, lagged], axis=1).sort_values(["date", "id"]).reset_index(drop=True)
 
 

@@ -54,8 +54,9 @@ def test_matches_a_hand_computation():
     assert october["ret_lag1"].isna().all()
     # momentum needs 11 returns: none before month 13, and none for S2 while May 2016 is in its window
     assert built.panel.loc[built.panel["date"] < "2017-01-31", "mom_12_2"].isna().all()
-    assert any(n.startswith("built characteristics, each from data up to the previous period only") for n in
-               built.notes)
+    assert any(
+        n.startswith("built characteristics, each from data up to the previous period only") for n in built.notes
+    )
 
 
 def test_nothing_looks_ahead():

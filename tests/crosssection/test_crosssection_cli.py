@@ -17,8 +17,21 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_crosssection_writes_per_date_and_fama_macbeth_tables(crsp_panel_csv, tmp_path, capsys):
     """--out: date, <char>..., n, r2 sorted by date; --fm-out: characteristic, premium, std_err, t, t_nw."""
     out, fm_out = tmp_path / "cs.csv", tmp_path / "fm.csv"
-    code = main(["crosssection", "--panel", str(crsp_panel_csv), "--chars", "size,price,strev,mom",
-                 "--out", str(out), "--fm-out", str(fm_out), "--nw-lags", "3"])
+    code = main(
+        [
+            "crosssection",
+            "--panel",
+            str(crsp_panel_csv),
+            "--chars",
+            "size,price,strev,mom",
+            "--out",
+            str(out),
+            "--fm-out",
+            str(fm_out),
+            "--nw-lags",
+            "3",
+        ]
+    )
     assert code == 0
     per_date, fm = pd.read_csv(out), pd.read_csv(fm_out)
     assert list(per_date.columns) == ["date", "size", "price", "strev", "mom", "n", "r2"]
@@ -42,8 +55,24 @@ def test_charadj_writes_the_contract_table(crsp_panel_csv, tmp_path):
     ports = tmp_path / "ports.csv"
     ports.write_text("port,permno,weight\n1,14593,0.5\n1,10107,0.5\n2,55976,0.5\n2,87055,0.5\n")
     out = tmp_path / "adj.csv"
-    assert main(["charadj", "--panel", str(crsp_panel_csv), "--portfolios", str(ports), "--date", "2020-06",
-                 "--chars", "size,price,strev,mom", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "charadj",
+                "--panel",
+                str(crsp_panel_csv),
+                "--portfolios",
+                str(ports),
+                "--date",
+                "2020-06",
+                "--chars",
+                "size,price,strev,mom",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(out)
     assert list(table.columns) == ["date", "portfolio", "raw", "implied", "adjusted", "coverage"]
     assert list(table["date"]) == ["2020-06-30"] * 2 and list(table["coverage"]) == [1.0, 1.0]
@@ -69,8 +98,14 @@ def test_no_usable_date_exits_2_without_traceback(tmp_path):
     """A panel whose dates do not parse: the real process exits 2 with one line naming the row."""
     path = tmp_path / "panel.csv"
     path.write_text("date,id,re,size\n2020-01-31,A,0.1,1\nlast week,A,0.2,2\n")
-    proc = subprocess.run([sys.executable, str(ROOT / "main.py"), "crosssection", "--panel", str(path)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120, check=False)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "crosssection", "--panel", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "row 3" in proc.stderr and "Traceback" not in proc.stderr
 
@@ -79,6 +114,20 @@ def test_charadj_month_without_rows(crsp_panel_csv, tmp_path, capsys):
     """--date outside the panel says which months it covers."""
     ports = tmp_path / "ports.csv"
     ports.write_text("portfolio,id,weight\nA,14593,1\n")
-    assert main(["charadj", "--panel", str(crsp_panel_csv), "--portfolios", str(ports), "--date", "2015-01",
-                 "--out", str(tmp_path / "x.csv")]) == 2
+    assert (
+        main(
+            [
+                "charadj",
+                "--panel",
+                str(crsp_panel_csv),
+                "--portfolios",
+                str(ports),
+                "--date",
+                "2015-01",
+                "--out",
+                str(tmp_path / "x.csv"),
+            ]
+        )
+        == 2
+    )
     assert "no rows in 2015-01" in capsys.readouterr().err

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from analytics.crosssection.panel import panel_dataset, portfolios_dataset
-from analytics.errors import InputError
 from analytics.data.readers import read_dataset
+from analytics.errors import InputError
 
 
 def test_crsp_panel_file_loads_canonical(crsp_panel_csv, crsp_panel):
@@ -23,8 +23,10 @@ def test_crsp_panel_file_loads_canonical(crsp_panel_csv, crsp_panel):
 def test_last_trading_day_dates_move_to_month_end(tmp_path):
     """CRSP dates (last trading day) and text columns: dates move to the month-end, text is left out."""
     path = tmp_path / "p.csv"
-    path.write_text("date,ticker,name,re,size\n2020-01-30,A,Alpha,0.01,1\n2020-01-30,B,Beta,0.02,2\n"
-                    "2020-02-28,A,Alpha,0.03,1.5\n2020-03-31,A,Alpha,0.01,1.2\n")
+    path.write_text(
+        "date,ticker,name,re,size\n2020-01-30,A,Alpha,0.01,1\n2020-01-30,B,Beta,0.02,2\n"
+        "2020-02-28,A,Alpha,0.03,1.5\n2020-03-31,A,Alpha,0.01,1.2\n"
+    )
     ds = panel_dataset(path)
     assert list(ds.data["date"].dt.day.unique()) == [31, 29]
     assert list(ds.data.columns) == ["date", "id", "re", "size"]
@@ -52,7 +54,8 @@ def test_portfolios_file_with_excel_ids(tmp_path):
     """portfolio, permno, weight loads with ids as text; Excel's 14593.0 is the id 14593."""
     path = tmp_path / "ports.xlsx"
     pd.DataFrame({"portfolio": ["tech", "tech"], "permno": [14593.0, 10107.0], "weight": [0.5, 0.5]}).to_excel(
-        path, index=False)
+        path, index=False
+    )
     ds = portfolios_dataset(path)
     assert ds.kind == "portfolios" and list(ds.data["id"]) == ["14593", "10107"]
     assert list(ds.data.columns) == ["portfolio", "id", "weight"]

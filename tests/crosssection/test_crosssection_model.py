@@ -15,8 +15,14 @@ from analytics.errors import InputError
 CHARS = ["size", "price", "strev", "mom"]  # built by conftest.build_crsp_panel
 
 
-def _reference(panel: pd.DataFrame, *, weight: str | None = None, top_pct: float | None = None,
-               winsorize: float | None = None, constant: bool = False) -> dict:
+def _reference(
+    panel: pd.DataFrame,
+    *,
+    weight: str | None = None,
+    top_pct: float | None = None,
+    winsorize: float | None = None,
+    constant: bool = False,
+) -> dict:
     """statsmodels per date on pandas z-scores (ddof=1) of the complete rows: the plain way."""
     needed = ["re", *CHARS] + ([weight] if weight else []) + (["mcap"] if top_pct else [])
     out = {}
@@ -110,8 +116,17 @@ def test_skipped_dates_are_listed_not_fatal():
     for i, date in enumerate(dates):
         n = 2 if i == 3 else 50
         a = np.ones(n) if i == 1 else rng.normal(size=n)
-        rows.append(pd.DataFrame({"date": date, "id": [f"S{j}" for j in range(n)], "re": rng.normal(size=n),
-                                  "a": a, "b": rng.normal(size=n)}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "date": date,
+                    "id": [f"S{j}" for j in range(n)],
+                    "re": rng.normal(size=n),
+                    "a": a,
+                    "b": rng.normal(size=n),
+                }
+            )
+        )
     res = CrossSectionModel(pd.concat(rows, ignore_index=True), chars=["a", "b"]).fit()
     assert list(res.dates) == [dates[0], dates[2]]
     assert list(res.skipped["date"]) == [dates[1], dates[3]]
@@ -158,11 +173,18 @@ def test_characteristics_whose_mean_dwarfs_their_spread():
     for i, date in enumerate(dates):
         n = 300
         level = [1e6, -1e7, 1e8][i % 3]
-        parts.append(pd.DataFrame({
-            "date": date, "id": [f"S{j}" for j in range(n)], "re": rng.normal(0, 0.1, n),
-            "a": level + rng.normal(0, 1, n), "b": rng.normal(5, 2, n) * (1 + i),
-            "c": np.full(n, 0.1) if i == 4 else rng.normal(-3e5, 0.5, n),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "date": date,
+                    "id": [f"S{j}" for j in range(n)],
+                    "re": rng.normal(0, 0.1, n),
+                    "a": level + rng.normal(0, 1, n),
+                    "b": rng.normal(5, 2, n) * (1 + i),
+                    "c": np.full(n, 0.1) if i == 4 else rng.normal(-3e5, 0.5, n),
+                }
+            )
+        )
     panel = pd.concat(parts, ignore_index=True)
     res = CrossSectionModel(panel, chars=["a", "b", "c"]).fit(block_dates=4)
     assert list(res.skipped["date"]) == [dates[4]] and "'c' is the same" in res.skipped["reason"].iloc[0]

@@ -13,11 +13,13 @@ from analytics.errors import InputError
 
 CHARS = ["size", "price", "strev", "mom"]  # built by conftest.build_crsp_panel
 # The chapter's two portfolios (tech and retail) by CRSP permno, plus one id not in the data.
-PORTFOLIOS = pd.DataFrame({
-    "portfolio": ["tech"] * 5 + ["retail"] * 5,
-    "id": ["14593", "90319", "10107", "86580", "84788", "87055", "55976", "49154", "16678", "99999999"],
-    "weight": [0.2] * 5 + [0.225] * 4 + [0.1],
-})
+PORTFOLIOS = pd.DataFrame(
+    {
+        "portfolio": ["tech"] * 5 + ["retail"] * 5,
+        "id": ["14593", "90319", "10107", "86580", "84788", "87055", "55976", "49154", "16678", "99999999"],
+        "weight": [0.2] * 5 + [0.225] * 4 + [0.1],
+    }
+)
 
 
 @pytest.fixture
@@ -62,8 +64,7 @@ def test_pure_play_portfolios_have_unit_exposure(crsp_panel, crsp_source, option
     panel, engine_options = crsp_source
     res = CrossSectionModel(panel, chars=CHARS, **options).fit(**engine_options)
     weights = res.pure_play_weights("2020-03")
-    np.testing.assert_allclose(res.pure_play_exposures("2020-03").to_numpy(), np.eye(len(res.regressors)),
-                               atol=1e-10)
+    np.testing.assert_allclose(res.pure_play_exposures("2020-03").to_numpy(), np.eye(len(res.regressors)), atol=1e-10)
     month = crsp_panel.loc[crsp_panel["date"] == "2020-03-31"].set_index("id")
     returns = weights.T @ month.loc[weights.index, "re"]
     np.testing.assert_allclose(returns.to_numpy(), res.params.loc["2020-03-31"].to_numpy(), rtol=1e-8)

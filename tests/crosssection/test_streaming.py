@@ -26,8 +26,9 @@ def _panel(n_dates: int = 24, n_stocks: int = 60, seed: int = 0) -> pd.DataFrame
     rng = np.random.default_rng(seed)
     dates = pd.date_range("2015-01-31", periods=n_dates, freq="ME")
     rows = n_dates * n_stocks
-    frame = pd.DataFrame({"date": np.repeat(dates, n_stocks),
-                          "id": np.tile([f"S{i:03d}" for i in range(n_stocks)], n_dates)})
+    frame = pd.DataFrame(
+        {"date": np.repeat(dates, n_stocks), "id": np.tile([f"S{i:03d}" for i in range(n_stocks)], n_dates)}
+    )
     for name in ["re", *CHARS]:
         frame[name] = rng.normal(size=rows)
     frame.loc[rng.random(rows) < 0.05, "b"] = np.nan
@@ -140,8 +141,24 @@ def test_charadj_date_reads_only_that_month(dataset, tmp_path, monkeypatch):
     ports = tmp_path / "ports.csv"
     ports.write_text("portfolio,id,weight\nA,S001,0.5\nA,S002,0.5\n")
     out = tmp_path / "adj.csv"
-    assert main(["charadj", "--panel", str(dataset.folder), "--portfolios", str(ports), "--date", "2016-06",
-                 "--chars", "a,b,c", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "charadj",
+                "--panel",
+                str(dataset.folder),
+                "--portfolios",
+                str(ports),
+                "--date",
+                "2016-06",
+                "--chars",
+                "a,b,c",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     assert set(read) == {"2016-06-30"}
     assert list(pd.read_csv(out)["date"]) == ["2016-06-30"]
 
@@ -154,14 +171,17 @@ def test_scheduler_without_dask_engine_is_refused(dataset, capsys):
 
 def test_dask_is_not_imported_until_used():
     """Importing the model, the command line and running a local fit never import Dask (start-up time)."""
-    code = ("import sys, pandas as pd, numpy as np; import cli.crosssection, cli.charadj; "
-            "from analytics.crosssection import CrossSectionModel; "
-            "f = pd.DataFrame({'date': np.repeat(pd.date_range('2020-01-31', periods=3, freq='ME'), 5), "
-            "'id': list('abcde') * 3, 're': np.arange(15.0) % 4, 'x': np.arange(15.0) ** 2 % 7}); "
-            "CrossSectionModel(f, chars=['x']).fit(); "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                          check=False)
+    code = (
+        "import sys, pandas as pd, numpy as np; import cli.crosssection, cli.charadj; "
+        "from analytics.crosssection import CrossSectionModel; "
+        "f = pd.DataFrame({'date': np.repeat(pd.date_range('2020-01-31', periods=3, freq='ME'), 5), "
+        "'id': list('abcde') * 3, 're': np.arange(15.0) % 4, 'x': np.arange(15.0) ** 2 % 7}); "
+        "CrossSectionModel(f, chars=['x']).fit(); "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 

@@ -33,8 +33,9 @@ def slow_dataset() -> Dataset:
     """A returns data set big enough that Newey-West errors take seconds (a real long job)."""
     rng = np.random.default_rng(1)
     dates = pd.bdate_range("2000-01-03", periods=6000)
-    factors = pd.DataFrame(rng.normal(0, 0.01, (6000, 6)), index=dates,
-                           columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"])
+    factors = pd.DataFrame(
+        rng.normal(0, 0.01, (6000, 6)), index=dates, columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
+    )
     factors["RF"] = 0.0001
     funds = pd.DataFrame(rng.normal(0, 0.01, (6000, 800)), index=dates, columns=[f"F{i}" for i in range(800)])
     data = ReturnsData(funds, factors, "daily", "slow")

@@ -5,8 +5,16 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QLabel
 
-OUTPUTS = ("alpha", "t(alpha)", "R²", "ivol", "Coverage", "Fama-MacBeth premium", "Pure-play weights",
-           "adjusted = raw −")
+OUTPUTS = (
+    "alpha",
+    "t(alpha)",
+    "R²",
+    "ivol",
+    "Coverage",
+    "Fama-MacBeth premium",
+    "Pure-play weights",
+    "adjusted = raw −",
+)
 #: Numbers of the chapter quoted in the guide (Berkshire's CAPM alpha, ARKK's R², the tech
 #: portfolio's adjusted return).
 CHAPTER_EXAMPLES = ("0.0054 *per month*", "0.838 for", "5.72%")

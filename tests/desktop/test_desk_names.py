@@ -14,13 +14,18 @@ def test_names_file_is_read_with_usual_spellings(tmp_path):
     from analytics.data.names import name_labels, read_names
 
     path = tmp_path / "names.csv"
-    path.write_text("permno,ticker,comnam\n14593,AAPL,APPLE INC\n10107.0,MSFT,MICROSOFT CORP\n"
-                    "90319,,ALPHABET INC\n14593,AAPL,APPLE INC (new name)\n")
+    path.write_text(
+        "permno,ticker,comnam\n14593,AAPL,APPLE INC\n10107.0,MSFT,MICROSOFT CORP\n"
+        "90319,,ALPHABET INC\n14593,AAPL,APPLE INC (new name)\n"
+    )
     names = read_names(path)
     assert list(names.columns) == ["id", "ticker", "name"]
     assert list(names["id"]) == ["10107", "90319", "14593"]
-    assert name_labels(names) == {"10107": "MSFT · MICROSOFT CORP", "90319": "ALPHABET INC",
-                                  "14593": "AAPL · APPLE INC (new name)"}
+    assert name_labels(names) == {
+        "10107": "MSFT · MICROSOFT CORP",
+        "90319": "ALPHABET INC",
+        "14593": "AAPL · APPLE INC (new name)",
+    }
 
 
 def test_names_file_without_an_id_is_one_clear_message(tmp_path):

@@ -31,8 +31,10 @@ def series_plot(app, qtbot):
     qtbot.addWidget(plot)
     plot.resize(600, 320)
     plot.show()
-    frame = pd.DataFrame({"abnormal": np.cumsum(np.full(30, 0.001)), "fund": np.linspace(-0.1, 0.2, 30)},
-                         index=pd.date_range("2020-01-31", periods=30, freq="ME"))
+    frame = pd.DataFrame(
+        {"abnormal": np.cumsum(np.full(30, 0.001)), "fund": np.linspace(-0.1, 0.2, 30)},
+        index=pd.date_range("2020-01-31", periods=30, freq="ME"),
+    )
     plot.set_frame(frame)
     return plot, frame
 
@@ -77,8 +79,12 @@ def test_flat_line_ticks_are_rounded(app, qtbot):
     qtbot.addWidget(plot)
     plot.resize(500, 300)
     plot.show()
-    plot.set_frame(pd.DataFrame({"coverage": [1.0, 1.0000000000000002, 0.9999999999999998]},
-                                index=pd.date_range("2021-01-31", periods=3, freq="ME")))
+    plot.set_frame(
+        pd.DataFrame(
+            {"coverage": [1.0, 1.0000000000000002, 0.9999999999999998]},
+            index=pd.date_range("2021-01-31", periods=3, freq="ME"),
+        )
+    )
     QApplication.processEvents()
     low, high = plot.getPlotItem().vb.viewRange()[1]
     axis = plot.value_axis

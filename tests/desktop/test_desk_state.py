@@ -73,9 +73,16 @@ def test_status_bar_names_the_data_in_use(window, qtbot, tmp_path):
     assert window.demo_label.text() == DEMO_LABEL
     rng = np.random.default_rng(2)
     dates = pd.date_range("2010-01-31", periods=60, freq="ME")
-    frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "Mkt-RF": rng.normal(0.005, 0.04, 60),
-                          "SMB": rng.normal(0, 0.02, 60), "HML": rng.normal(0, 0.02, 60), "RF": 0.001,
-                          "BRK": rng.normal(0.01, 0.05, 60)})
+    frame = pd.DataFrame(
+        {
+            "date": dates.strftime("%Y-%m-%d"),
+            "Mkt-RF": rng.normal(0.005, 0.04, 60),
+            "SMB": rng.normal(0, 0.02, 60),
+            "HML": rng.normal(0, 0.02, 60),
+            "RF": 0.001,
+            "BRK": rng.normal(0.01, 0.05, 60),
+        }
+    )
     frame.to_csv(tmp_path / "brk.csv", index=False)
     with qtbot.waitSignal(window.workspace.sigChanged, timeout=10_000):
         window.open_files([str(tmp_path / "brk.csv")])

@@ -30,8 +30,13 @@ def wide_view(percent_off, qtbot):
     view.resize(360, 240)
     view.show()
     rng = np.random.default_rng(5)
-    frame = pd.DataFrame({"fund": [f"Fund {i}" for i in range(40)], "alpha": rng.normal(0, 0.05, 40),
-                          **{f"t_{c}": rng.normal(0, 2, 40) for c in "ABCDEFGH"}})
+    frame = pd.DataFrame(
+        {
+            "fund": [f"Fund {i}" for i in range(40)],
+            "alpha": rng.normal(0, 0.05, 40),
+            **{f"t_{c}": rng.normal(0, 2, 40) for c in "ABCDEFGH"},
+        }
+    )
     view.set_frame(frame)
     return view, frame
 

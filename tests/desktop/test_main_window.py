@@ -22,8 +22,13 @@ def test_demo_workspace_fills_every_tab_and_is_labelled(window):
     assert window.demo_label.text() == DEMO_LABEL
     tab = window.analysis_tabs[0]
     summary = tab.summary_view.frame()
-    assert list(summary["fund"]) == ["Value Quality Fund", "Innovation Growth Fund", "Momentum ETF",
-                                     "Index Tracker", "Small Value Fund"]
+    assert list(summary["fund"]) == [
+        "Value Quality Fund",
+        "Innovation Growth Fund",
+        "Momentum ETF",
+        "Index Tracker",
+        "Small Value Fund",
+    ]
     assert "SIMULATED" in tab.notes_label.text()
     # the demo's known loadings are recovered: index tracker beta ~ 1
     assert abs(summary.set_index("fund").loc["Index Tracker", "Mkt-RF"] - 1.0) < 0.01
@@ -123,14 +128,21 @@ def test_dropped_file_is_loaded_and_listed(window, qtbot, tmp_path):
     """Dropping a returns file on the window loads it into the data panel."""
     dates = pd.date_range("2015-01-31", periods=30, freq="ME")
     rng = np.random.default_rng(3)
-    frame = pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "Mkt-RF": rng.normal(0, 0.04, 30),
-                          "RF": 0.001, "MyFund": rng.normal(0.01, 0.05, 30)})
+    frame = pd.DataFrame(
+        {
+            "date": dates.strftime("%Y-%m-%d"),
+            "Mkt-RF": rng.normal(0, 0.04, 30),
+            "RF": 0.001,
+            "MyFund": rng.normal(0.01, 0.05, 30),
+        }
+    )
     path = tmp_path / "myfund.csv"
     frame.to_csv(path, index=False)
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    )
     with qtbot.waitSignal(window.workspace.sigChanged, timeout=10_000):
         window.dropEvent(event)
     names = [row[0] for row in window.data_panel.rows()]
@@ -177,6 +189,7 @@ def test_model_choice_persists(window, qtbot):
 
 def test_worker_crash_is_reported_with_a_log_file(window, qtbot, factordesk_home: Path):
     """An unexpected exception in a job shows an error dialog and writes a crash report."""
+
     def broken_job():
         yield from ()
         raise RuntimeError("boom")
@@ -226,8 +239,9 @@ def test_next_start_reopens_last_sessions_files(qtbot, factordesk_home, tmp_path
     create_app([])
     path = tmp_path / "fund.csv"
     dates = pd.date_range("2015-01-31", periods=40, freq="ME").strftime("%Y-%m-%d")
-    pd.DataFrame({"date": dates, "Mkt-RF": np.linspace(-0.05, 0.05, 40), "RF": 0.001,
-                  "Fund": np.linspace(0.04, -0.03, 40)}).to_csv(path, index=False)
+    pd.DataFrame(
+        {"date": dates, "Mkt-RF": np.linspace(-0.05, 0.05, 40), "RF": 0.001, "Fund": np.linspace(0.04, -0.03, 40)}
+    ).to_csv(path, index=False)
     first = MainWindow()
     qtbot.addWidget(first)
     with qtbot.waitSignal(first.workspace.sigChanged, timeout=10_000):
@@ -246,8 +260,9 @@ def test_a_bad_file_does_not_stop_the_next_ones(window, qtbot, tmp_path):
     bad.write_text("date,x\nnot-a-date,1\n")
     good = tmp_path / "good.csv"
     dates = pd.date_range("2015-01-31", periods=30, freq="ME").strftime("%Y-%m-%d")
-    pd.DataFrame({"date": dates, "Mkt-RF": np.linspace(-0.04, 0.04, 30), "RF": 0.001,
-                  "Fund": np.linspace(0.03, -0.02, 30)}).to_csv(good, index=False)
+    pd.DataFrame(
+        {"date": dates, "Mkt-RF": np.linspace(-0.04, 0.04, 30), "RF": 0.001, "Fund": np.linspace(0.03, -0.02, 30)}
+    ).to_csv(good, index=False)
     window.open_files([str(bad), str(good)])
     qtbot.waitUntil(lambda: window.workspace.get("good.csv") is not None, timeout=10_000)
     assert "bad.csv" in window.notifier.history[-1][1]

@@ -15,14 +15,18 @@ def _dataset() -> Dataset:
     dates = pd.date_range("2015-01-31", periods=60, freq="ME")
     factors = pd.DataFrame(rng.normal(0.005, 0.04, (60, 3)), index=dates, columns=["Mkt-RF", "SMB", "HML"])
     factors["RF"] = 0.001
-    funds = pd.DataFrame({
-        "GOOD": 0.001 + factors["Mkt-RF"] + rng.normal(0, 0.02, 60),
-        "NEW": np.where(np.arange(60) >= 57, rng.normal(0, 0.02, 60), np.nan),
-        "CASH": 0.001,
-        "ALSO": 0.5 * factors["SMB"] + rng.normal(0, 0.02, 60),
-    }, index=dates)
-    return Dataset("Funds with bad series", "returns", ReturnsData(funds, factors, "monthly", "skips"),
-                   "monthly, 4 funds")
+    funds = pd.DataFrame(
+        {
+            "GOOD": 0.001 + factors["Mkt-RF"] + rng.normal(0, 0.02, 60),
+            "NEW": np.where(np.arange(60) >= 57, rng.normal(0, 0.02, 60), np.nan),
+            "CASH": 0.001,
+            "ALSO": 0.5 * factors["SMB"] + rng.normal(0, 0.02, 60),
+        },
+        index=dates,
+    )
+    return Dataset(
+        "Funds with bad series", "returns", ReturnsData(funds, factors, "monthly", "skips"), "monthly, 4 funds"
+    )
 
 
 def test_skipped_funds_are_listed_and_the_others_shown(window, qtbot):
@@ -55,9 +59,13 @@ def test_crsp_extract_in_the_regression_tab(window, qtbot, shared_data):
     months = crsp.dropna(subset=["ret"]).groupby("permno")["date"].nunique()
     tab = window.analysis_tabs[0]
     names_before = {d.name for d in window.workspace.datasets()}
-    window.open_files([str(shared_data / "crsp_monthly_2019_2020.csv"),
-                       str(shared_data / "ff3_monthly_1926_2021_percent.csv")], "returns")
-    qtbot.waitUntil(lambda: len({d.name for d in window.workspace.datasets()}) == len(names_before) + 2, timeout=120_000)
+    window.open_files(
+        [str(shared_data / "crsp_monthly_2019_2020.csv"), str(shared_data / "ff3_monthly_1926_2021_percent.csv")],
+        "returns",
+    )
+    qtbot.waitUntil(
+        lambda: len({d.name for d in window.workspace.datasets()}) == len(names_before) + 2, timeout=120_000
+    )
     added = [d.name for d in window.workspace.datasets() if d.name not in names_before]
     tab.returns_combo.select(next(n for n in added if "crsp" in n))
     tab.factors_combo.select(next(n for n in added if "ff3" in n))
@@ -69,4 +77,6 @@ def test_crsp_extract_in_the_regression_tab(window, qtbot, shared_data):
     assert {int(f) for f in summary.index[fitted]} == set(months.index[months >= 5])
     assert len(tab.result.results.skipped) == (months < 5).sum()
     assert f"Skipped: {(months < 5).sum()} fund(s)" in tab.notes_label.text()
-    assert "no rolling loadings: the rolling window of 36 periods is longer than the 24 periods" in tab.notes_label.text()
+    assert (
+        "no rolling loadings: the rolling window of 36 periods is longer than the 24 periods" in tab.notes_label.text()
+    )

@@ -127,8 +127,11 @@ def test_missing_files_stay_listed_until_removed(qtbot, tmp_path) -> None:
         assert saved_paths() == [str(here), str(gone)]
     window = new_window(qtbot)
     qtbot.waitUntil(lambda: window.workspace.get("here.csv") is not None, timeout=30_000)
-    item = next(window.data_panel.tree.topLevelItem(i) for i in range(window.data_panel.tree.topLevelItemCount())
-                if "gone.csv" in window.data_panel.tree.topLevelItem(i).text(0))
+    item = next(
+        window.data_panel.tree.topLevelItem(i)
+        for i in range(window.data_panel.tree.topLevelItemCount())
+        if "gone.csv" in window.data_panel.tree.topLevelItem(i).text(0)
+    )
     item.setSelected(True)
     window.data_panel.remove_selected()
     assert not any("gone.csv" in r[0] for r in window.data_panel.rows())
@@ -183,7 +186,7 @@ def test_damaged_settings_file_is_backed_up_and_reported_once(qtbot, factordesk_
     create_app([])
     settings_file = Path(QSettings().fileName())
     settings_file.parent.mkdir(parents=True, exist_ok=True)
-    junk = b"[workspace\nlist=[{\"path\": \"/data/fund.c\x00\xff\xfe"
+    junk = b'[workspace\nlist=[{"path": "/data/fund.c\x00\xff\xfe'
     settings_file.write_bytes(junk)
     window = new_window(qtbot)
     qtbot.waitUntil(lambda: any("settings" in m for _l, m in window.notifier.history), timeout=10_000)
@@ -264,8 +267,9 @@ def test_the_app_exits_within_1s_of_closing_during_a_restore(big_file, factordes
     create_app([])
     QSettings().setValue("workspace/list", json.dumps([{"path": str(big_file), "kind": "returns"}]))
     QSettings().sync()
-    proc = subprocess.Popen([sys.executable, "-c", _APP.format(root=str(ROOT))], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _APP.format(root=str(ROOT))], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     out, err = proc.communicate(timeout=120)
     ended = time.monotonic()
     closing, state = out.split("CLOSING")[1].split()[:2]

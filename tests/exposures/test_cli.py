@@ -16,8 +16,14 @@ FF6 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
 
 
 def exposures(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "exposures", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=180, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "exposures", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+    )
 
 
 def single_error_line(proc: subprocess.CompletedProcess) -> str:
@@ -43,9 +49,20 @@ def test_crsp_rotation_outputs(shared_data, tmp_path) -> None:
     rows += [("2019-12-31", p, 25) for p in ["87055", "55976", "49154", "16678"]]
     pd.DataFrame(rows, columns=["date", "permno", "weight"]).to_csv(holdings, index=False)
     out, td = tmp_path / "exp.csv", tmp_path / "td.csv"
-    proc = exposures("--holdings", holdings, "--returns", shared_data / "crsp_monthly_2019_2020.csv",
-                     "--factors", shared_data / "brk_arkk_ff6_monthly.csv", "--model", "ff6",
-                     "--out", out, "--topdown-out", td)
+    proc = exposures(
+        "--holdings",
+        holdings,
+        "--returns",
+        shared_data / "crsp_monthly_2019_2020.csv",
+        "--factors",
+        shared_data / "brk_arkk_ff6_monthly.csv",
+        "--model",
+        "ff6",
+        "--out",
+        out,
+        "--topdown-out",
+        td,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "read as percent" in proc.stderr
     frame = pd.read_csv(out)
@@ -58,8 +75,18 @@ def test_crsp_rotation_outputs(shared_data, tmp_path) -> None:
 def test_rolling_window_on_demo(demo_files, tmp_path) -> None:
     """--window N gives rolling betas: no exposure until a window's worth of returns exists."""
     out = tmp_path / "roll.xlsx"
-    proc = exposures("--holdings", demo_files["holdings"], "--returns", demo_files["stocks"],
-                     "--factors", demo_files["factors"], "--window", "126", "--out", out)
+    proc = exposures(
+        "--holdings",
+        demo_files["holdings"],
+        "--returns",
+        demo_files["stocks"],
+        "--factors",
+        demo_files["factors"],
+        "--window",
+        "126",
+        "--out",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     sheets = pd.read_excel(out, sheet_name=None)
     assert {"exposures", "topdown", "stock_betas", "windows"} <= set(sheets)
@@ -68,15 +95,25 @@ def test_rolling_window_on_demo(demo_files, tmp_path) -> None:
     assert "weights do not sum to 1" in proc.stderr
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["--window", "60", "--split"], "exclude each other"),
-    (["--window", "3"], "--window 3"),
-    (["--min-obs", "2"], "below the 7 parameters"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--window", "60", "--split"], "exclude each other"),
+        (["--window", "3"], "--window 3"),
+        (["--min-obs", "2"], "below the 7 parameters"),
+    ],
+)
 def test_bad_options(demo_files, args, words) -> None:
     """Contradictory or impossible options: exit 2 and one line saying what to do."""
-    proc = exposures("--holdings", demo_files["holdings"], "--returns", demo_files["stocks"],
-                     "--factors", demo_files["factors"], *args)
+    proc = exposures(
+        "--holdings",
+        demo_files["holdings"],
+        "--returns",
+        demo_files["stocks"],
+        "--factors",
+        demo_files["factors"],
+        *args,
+    )
     assert words in single_error_line(proc)
 
 
@@ -107,16 +144,37 @@ def test_holdings_folder_and_separate_id_columns(demo_files, tmp_path) -> None:
     folder.mkdir()
     for date, part in demo.holdings.groupby("date"):
         part.rename(columns={"id": "Holding Ticker"})[["Holding Ticker", "weight"]].to_csv(
-            folder / f"fund_{pd.Timestamp(date):%Y%m%d}.csv", index=False)
+            folder / f"fund_{pd.Timestamp(date):%Y%m%d}.csv", index=False
+        )
     long = demo.stocks.rename_axis("date").reset_index().melt("date", var_name="code", value_name="ret")
     long.to_csv(tmp_path / "long.csv", index=False)
     out, reference = tmp_path / "exp.csv", tmp_path / "ref.csv"
-    proc = exposures("--holdings", folder, "--id-col", "Holding Ticker", "--returns", tmp_path / "long.csv",
-                     "--returns-id-col", "code", "--factors", demo_files["factors"], "--out", out)
+    proc = exposures(
+        "--holdings",
+        folder,
+        "--id-col",
+        "Holding Ticker",
+        "--returns",
+        tmp_path / "long.csv",
+        "--returns-id-col",
+        "code",
+        "--factors",
+        demo_files["factors"],
+        "--out",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "from the name" in proc.stderr
-    proc = exposures("--holdings", demo_files["holdings"], "--returns", demo_files["stocks"],
-                     "--factors", demo_files["factors"], "--out", reference)
+    proc = exposures(
+        "--holdings",
+        demo_files["holdings"],
+        "--returns",
+        demo_files["stocks"],
+        "--factors",
+        demo_files["factors"],
+        "--out",
+        reference,
+    )
     assert proc.returncode == 0, proc.stderr
     pd.testing.assert_frame_equal(pd.read_csv(out), pd.read_csv(reference), rtol=1e-10)
 
@@ -127,8 +185,9 @@ def test_cash_counts_as_covered_and_missing_ids_lower_coverage(demo_files, tmp_p
     held = tmp_path / "h.csv"
     held.write_text("date,ticker,weight\n2015-01-02,AAPX,0.5\n2015-01-02,-,0.25\n2015-01-02,NOPE,0.25\n")
     out = tmp_path / "exp.csv"
-    proc = exposures("--holdings", held, "--returns", demo_files["stocks"], "--factors", demo_files["factors"],
-                     "--out", out)
+    proc = exposures(
+        "--holdings", held, "--returns", demo_files["stocks"], "--factors", demo_files["factors"], "--out", out
+    )
     assert proc.returncode == 0, proc.stderr
     assert (pd.read_csv(out)["coverage"] == 0.75).all()
     assert "coverage below 90% on" in proc.stderr and "NOPE" in proc.stderr and "1 cash line(s)" in proc.stderr

@@ -51,7 +51,9 @@ def test_demo_run_draws_exposures_segments_shading_and_contributions(tab, qtbot)
     assert tab.date_combo.currentText() == "2016-04-01"  # the holdings window the date falls in
     assert set(table["id"]) <= {"AAPX", "GOOX", "MSFX", "NVDX", "AMZX", "ORCX", "ADBX", "CRMX"}
     assert table["contrib_CMA"].sum() == pytest.approx(result.exposures.loc[tab.selected_date, "CMA"])
-    assert "CMA" in tab.factor_plots["Mkt-RF"].hover_at(x[100], 1.0) or "bottom-up" in tab.factor_plots["CMA"].hover_at(x[100], 0.0)
+    assert "CMA" in tab.factor_plots["Mkt-RF"].hover_at(x[100], 1.0) or "bottom-up" in tab.factor_plots["CMA"].hover_at(
+        x[100], 0.0
+    )
 
 
 def test_rolling_method_with_benchmark(tab, qtbot) -> None:
@@ -75,15 +77,18 @@ def test_cancel_stops_a_long_rolling_job_and_keeps_the_last_result(tab, qtbot) -
 
     rng = np.random.default_rng(5)
     dates = pd.bdate_range("2010-01-01", periods=3000)
-    factors = pd.DataFrame(rng.normal(0, 0.01, (3000, 6)), index=dates,
-                           columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]).assign(RF=0.0)
+    factors = pd.DataFrame(
+        rng.normal(0, 0.01, (3000, 6)), index=dates, columns=["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
+    ).assign(RF=0.0)
     ids = [f"X{i:04d}" for i in range(1500)]
     stocks = pd.DataFrame(rng.normal(0, 0.02, (3000, 1500)), index=dates, columns=ids)
     held = pd.DataFrame({"date": pd.Timestamp("2010-03-31"), "id": ids, "weight": 1 / 1500})
-    tab.workspace.add_many([
-        Dataset("big stocks", "returns", ReturnsData(stocks, factors, "daily", "big"), "daily"),
-        Dataset("big holdings", "holdings", held, "1500 holdings"),
-    ])
+    tab.workspace.add_many(
+        [
+            Dataset("big stocks", "returns", ReturnsData(stocks, factors, "daily", "big"), "daily"),
+            Dataset("big holdings", "holdings", held, "1500 holdings"),
+        ]
+    )
     tab.holdings_combo.select("big holdings")
     tab.returns_combo.select("big stocks")
     tab.method_combo.setCurrentText("rolling window")
@@ -115,8 +120,9 @@ def test_fund_returns_input_feeds_the_topdown_regressions(tab, qtbot) -> None:
     np.testing.assert_allclose(result.fund_returns.to_numpy(), expected.to_numpy(), rtol=1e-12)
     x = sm.add_constant(funds.factors.loc[dates, list(result.factors)])
     params = sm.OLS(expected, x).fit().params
-    np.testing.assert_allclose(result.topdown.loc[0, ["const", *result.factors]].to_numpy(dtype=float), params,
-                               rtol=1e-8)
+    np.testing.assert_allclose(
+        result.topdown.loc[0, ["const", *result.factors]].to_numpy(dtype=float), params, rtol=1e-8
+    )
     tab.fund_combo.setCurrentIndex(0)  # back to "implied by the holdings"
     assert not tab.fund_column.isEnabled()
 
@@ -126,8 +132,14 @@ def test_low_coverage_is_marked_on_the_coverage_plot(tab, qtbot) -> None:
     in red below the 90% line, a note and the date's tooltip say so."""
     from analytics.workspace import Dataset
 
-    held = pd.DataFrame({"date": pd.Timestamp("2016-01-04"), "id": ["AAPX", "GOOX", "NOPE"],
-                         "weight": [0.4, 0.3, 0.3], "kind": "security"})
+    held = pd.DataFrame(
+        {
+            "date": pd.Timestamp("2016-01-04"),
+            "id": ["AAPX", "GOOX", "NOPE"],
+            "weight": [0.4, 0.3, 0.3],
+            "kind": "security",
+        }
+    )
     tab.workspace.add_many([Dataset("partly covered", "holdings", held, "3 holdings")])
     tab.holdings_combo.select("partly covered")
     with qtbot.waitSignal(tab.sigResultChanged, timeout=60_000):

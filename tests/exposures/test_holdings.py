@@ -33,8 +33,10 @@ def _kinds(held) -> dict[str, str]:
 # --- plain tables -----------------------------------------------------------------------
 def test_percent_weights_and_unbalanced_sums_are_reported(tmp_path) -> None:
     """Weights summing to ~100 are read as percent; a date summing to 0.95 is reported, not rescaled."""
-    path = _csv(tmp_path / "h.csv", "date,ticker,weight\n2019-12-31,AAPL,20\n2019-12-31,MSFT,80\n"
-                                    "2020-03-31,AAPL,50\n2020-03-31,MSFT,45\n")
+    path = _csv(
+        tmp_path / "h.csv",
+        "date,ticker,weight\n2019-12-31,AAPL,20\n2019-12-31,MSFT,80\n2020-03-31,AAPL,50\n2020-03-31,MSFT,45\n",
+    )
     held = load_holdings(path)
     assert held.frame["weight"].tolist() == pytest.approx([0.8, 0.2, 0.5, 0.45])
     assert held.frame.columns.tolist() == ["date", "id", "weight", "kind"] and set(held.frame["kind"]) == {"security"}
@@ -75,8 +77,10 @@ def test_one_sheet_per_date_and_one_file_per_date(tmp_path) -> None:
 def test_repeated_lines_are_summed_and_ids_cleaned(tmp_path) -> None:
     """Two lines of one id on one date (two lots, two accounts) are summed with a note; ids are
     trimmed, upper-cased and lose Bloomberg exchange suffixes, with a note."""
-    path = _csv(tmp_path / "lots.csv", "date,ticker,weight\n2020-01-31, aapl ,0.25\n2020-01-31,AAPL US Equity,0.25\n"
-                                       "2020-01-31,TREE UW,0.5\n")
+    path = _csv(
+        tmp_path / "lots.csv",
+        "date,ticker,weight\n2020-01-31, aapl ,0.25\n2020-01-31,AAPL US Equity,0.25\n2020-01-31,TREE UW,0.5\n",
+    )
     held = load_holdings(path)
     assert _weights(held) == pytest.approx({"AAPL": 0.5, "TREE": 0.5})
     assert any("summed" in n and "AAPL on 2020-01-31" in n for n in held.notes)
@@ -103,12 +107,15 @@ def test_the_date_option_dates_files_that_carry_none(tmp_path) -> None:
     assert any("no date in the file; positions dated 2024-06-04 as given" in n for n in held.notes)
 
 
-@pytest.mark.parametrize(("text", "words"), [
-    ("date,weight\n2020-01-31,1\n", "no id column"),
-    ("date,id,qty2\n2020-01-31,A,1\n", "no weight, value or shares column"),
-    ("date,id,weight\n2020-01-31,A,abc\n", "row 2, column 'weight': 'abc' is not a number"),
-    ("date,ticker,weight\n2020-01-31,A,\n", "has a header row but no positions"),
-])
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("date,weight\n2020-01-31,1\n", "no id column"),
+        ("date,id,qty2\n2020-01-31,A,1\n", "no weight, value or shares column"),
+        ("date,id,weight\n2020-01-31,A,abc\n", "row 2, column 'weight': 'abc' is not a number"),
+        ("date,ticker,weight\n2020-01-31,A,\n", "has a header row but no positions"),
+    ],
+)
 def test_bad_holdings_name_the_problem(tmp_path, text, words) -> None:
     """Bad holdings raise one sentence naming the file and the row or column."""
     with pytest.raises(InputError, match=words) as info:
@@ -142,13 +149,28 @@ def _spdr_workbook(path) -> None:
     sheet = book.active
     sheet.title = "holdings"
     rows = [
-        ("Fund Name:", "SPDR® S&P 500® ETF Trust"), ("Ticker Symbol:", "SPY"), ("Holdings:", "As of 10-Jan-2023"), (),
+        ("Fund Name:", "SPDR® S&P 500® ETF Trust"),
+        ("Ticker Symbol:", "SPY"),
+        ("Holdings:", "As of 10-Jan-2023"),
+        (),
         ("Name", "Ticker", "Identifier", "SEDOL", "Weight", "Sector", "Shares Held", "Local Currency"),
         ("Apple Inc.", "AAPL", "03783310", "2046251", "60.000000", "Information Technology", "166212290.000", "USD"),
         ("DUMMY", "DUMMY", "-", "-", "-", "DUMMY", "-", "-"),
-        ("Microsoft Corporation", "MSFT", "59491810", "2588173", "39.500000", "Information Technology", "82857736.000", "USD"),
+        (
+            "Microsoft Corporation",
+            "MSFT",
+            "59491810",
+            "2588173",
+            "39.500000",
+            "Information Technology",
+            "82857736.000",
+            "USD",
+        ),
         ("U.S. Dollar", "CASH_USD", "CASH_USD", "Unassigned", "0.500000", "Unassigned", "209914510.000", "USD"),
-        (), ("Past performance is not a reliable indicator of future performance. " * 5,), (), (),
+        (),
+        ("Past performance is not a reliable indicator of future performance. " * 5,),
+        (),
+        (),
         ("Portfolio holdings, allocations and weightings are as of the date indicated, are subject to change.",),
     ]
     for row in rows:
@@ -173,18 +195,21 @@ def test_invesco_bond_fund_layout(tmp_path) -> None:
     CUSIP in ``Security Identifier`` and no ticker (the columns nikulpatel3141/ETF-Scraper's
     InvescoListings maps for bond funds). The CUSIPs are real bonds' (Apple 2.4% 2023, Walmart,
     Goldman Sachs); a line with no identifier is cash."""
-    path = _csv(tmp_path / "invesco_BSCQ.csv",
-                "Fund Ticker,Security Identifier,Shares/Par Value,MarketValue,PercentageOfFund,Name,CouponRate,"
-                "MaturityDate,Effective Date,Next_Call_Date,rating,PositionDate\n"
-                "BSCQ,037833AK6,\"5,000,000\",\"4,950,000.00\",49.50,Apple Inc,2.400,05/03/2023,06/03/2024,,AA+,06/03/2024\n"
-                "BSCQ,931142DH3,\"3,000,000\",\"2,970,000.00\",29.70,Walmart Inc,2.550,04/11/2023,06/03/2024,,AA,06/03/2024\n"
-                "BSCQ,38141GXZ2,\"2,000,000\",\"1,980,000.00\",19.80,Goldman Sachs Group Inc/The,3.500,04/01/2025,"
-                "06/03/2024,01/01/2025,BBB+,06/03/2024\n"
-                "BSCQ,,\"100,000\",\"100,000.00\",1.00,Cash/Receivables/Payables,,,06/03/2024,,,06/03/2024\n")
+    path = _csv(
+        tmp_path / "invesco_BSCQ.csv",
+        "Fund Ticker,Security Identifier,Shares/Par Value,MarketValue,PercentageOfFund,Name,CouponRate,"
+        "MaturityDate,Effective Date,Next_Call_Date,rating,PositionDate\n"
+        'BSCQ,037833AK6,"5,000,000","4,950,000.00",49.50,Apple Inc,2.400,05/03/2023,06/03/2024,,AA+,06/03/2024\n'
+        'BSCQ,931142DH3,"3,000,000","2,970,000.00",29.70,Walmart Inc,2.550,04/11/2023,06/03/2024,,AA,06/03/2024\n'
+        'BSCQ,38141GXZ2,"2,000,000","1,980,000.00",19.80,Goldman Sachs Group Inc/The,3.500,04/01/2025,'
+        "06/03/2024,01/01/2025,BBB+,06/03/2024\n"
+        'BSCQ,,"100,000","100,000.00",1.00,Cash/Receivables/Payables,,,06/03/2024,,,06/03/2024\n',
+    )
     assert find_reader(path).name == "invesco-holdings"
     held = load_holdings(path)
-    assert _weights(held) == pytest.approx({"037833AK6": 0.495, "931142DH3": 0.297, "38141GXZ2": 0.198,
-                                            "CASH/RECEIVABLES/PAYABLES": 0.01}, abs=1e-12)
+    assert _weights(held) == pytest.approx(
+        {"037833AK6": 0.495, "931142DH3": 0.297, "38141GXZ2": 0.198, "CASH/RECEIVABLES/PAYABLES": 0.01}, abs=1e-12
+    )
     assert _kinds(held)["CASH/RECEIVABLES/PAYABLES"] == "cash"
     assert held.frame["date"].unique().tolist() == [pd.Timestamp("2024-06-03")]
     assert any("identified by SEDOL, CUSIP or ISIN" in n for n in held.notes)
@@ -195,19 +220,23 @@ def test_broker_positions_export(tmp_path) -> None:
     repositories' tests: ``"Positions for account ... as of 05:51 PM ET, 2026/09/08"``, a blank
     line, quoted cells, a trailing comma, ``--`` for none, ``Cash & Cash Investments`` and an
     ``Account Total`` row). Weights are the ``% Of Account`` column."""
-    cols = ('"Symbol","Description","Quantity","Price","Price Change %","Price Change $","Market Value",'
-            '"Day Change %","Day Change $","Cost Basis","Gain/Loss %","Gain/Loss $","Ratings","Reinvest Dividends?",'
-            '"Capital Gains?","% Of Account","Security Type",')
-    text = ('"Positions for account Individual ...123 as of 04:12 PM ET, 2024/06/14","","","","","","","","","","",'
-            '"","","","","",""\n\n' + cols + "\n"
-            '"AAPL","APPLE INC","100","$212.49","1.24%","$2.60","$21,249.00","1.24%","$260.00","$15,000.00","41.66%",'
-            '"$6,249.00","B","No","N/A","42.50%","Equity",\n'
-            '"MSFT","MICROSOFT CORP","50","$442.57","-0.20%","-$0.89","$22,128.50","-0.20%","-$44.50","$20,000.00",'
-            '"10.64%","$2,128.50","A","No","N/A","44.25%","Equity",\n'
-            '"Cash & Cash Investments","--","--","--","--","--","$6,622.50","--","--","--","--","--","--","--","--",'
-            '"13.25%","Cash and Money Market",\n'
-            '"Account Total","--","--","--","--","--","$50,000.00","--","$215.50","--","--","--","--","--","--",'
-            '"100%","--",\n')
+    cols = (
+        '"Symbol","Description","Quantity","Price","Price Change %","Price Change $","Market Value",'
+        '"Day Change %","Day Change $","Cost Basis","Gain/Loss %","Gain/Loss $","Ratings","Reinvest Dividends?",'
+        '"Capital Gains?","% Of Account","Security Type",'
+    )
+    text = (
+        '"Positions for account Individual ...123 as of 04:12 PM ET, 2024/06/14","","","","","","","","","","",'
+        '"","","","","",""\n\n' + cols + "\n"
+        '"AAPL","APPLE INC","100","$212.49","1.24%","$2.60","$21,249.00","1.24%","$260.00","$15,000.00","41.66%",'
+        '"$6,249.00","B","No","N/A","42.50%","Equity",\n'
+        '"MSFT","MICROSOFT CORP","50","$442.57","-0.20%","-$0.89","$22,128.50","-0.20%","-$44.50","$20,000.00",'
+        '"10.64%","$2,128.50","A","No","N/A","44.25%","Equity",\n'
+        '"Cash & Cash Investments","--","--","--","--","--","$6,622.50","--","--","--","--","--","--","--","--",'
+        '"13.25%","Cash and Money Market",\n'
+        '"Account Total","--","--","--","--","--","$50,000.00","--","$215.50","--","--","--","--","--","--",'
+        '"100%","--",\n'
+    )
     path = _csv(tmp_path / "Individual-Positions-2024-06-14.csv", text)
     assert find_reader(path).name == "broker-positions"
     held = load_holdings(path)
@@ -260,9 +289,20 @@ def test_vanguard_sections_tiny_weights_and_sedol_only_lines(tmp_path) -> None:
     assert find_reader(path).name == "sectioned-holdings"
     held = load_holdings(path)
     nav = (653_892_444.12 + 550_911_059.10 + 5_198_960.00) / (0.0320 + 0.0269 + 0.0003)
-    assert _weights(held) == pytest.approx({
-        "AAPL": 0.0320, "MSFT": 0.0269, "1729": 0.01 / nav, "REPCOHOME": 0.0, "CMB": 0.0003,
-        "BMX6M13": 576_780.74 / nav, "SLBBH1142": 0.0063, "CMT MARKET LIQUIDITY": 0.0007}, rel=1e-12, abs=1e-15)
+    assert _weights(held) == pytest.approx(
+        {
+            "AAPL": 0.0320,
+            "MSFT": 0.0269,
+            "1729": 0.01 / nav,
+            "REPCOHOME": 0.0,
+            "CMB": 0.0003,
+            "BMX6M13": 576_780.74 / nav,
+            "SLBBH1142": 0.0063,
+            "CMT MARKET LIQUIDITY": 0.0007,
+        },
+        rel=1e-12,
+        abs=1e-15,
+    )
     kinds = _kinds(held)
     assert kinds["SLBBH1142"] == kinds["CMT MARKET LIQUIDITY"] == "cash" and kinds["BMX6M13"] == "security"
     assert held.frame["date"].unique().tolist() == [pd.Timestamp("2020-09-30")]

@@ -51,8 +51,7 @@ def test_rotation_on_crsp_matches_statsmodels(crsp) -> None:
     np.testing.assert_allclose(res.exposures.loc["2020-07-31", FF6], retail, rtol=1e-8)
     assert (res.exposures["coverage"] == 1.0).all()
     assert res.exposures.index[0] == dates[0] and res.exposures.loc[:"2019-12-31", "CMA"].nunique() == 1
-    fund = (excess[TECH].mean(axis=1).where(dates <= "2019-12-31")
-            .fillna(excess[RETAIL].mean(axis=1)))
+    fund = excess[TECH].mean(axis=1).where(dates <= "2019-12-31").fillna(excess[RETAIL].mean(axis=1))
     np.testing.assert_allclose(res.fund_returns, fund, rtol=1e-12)
     full = _ols(fund, factors.loc[dates, FF6])
     second = _ols(fund.loc["2020"], factors.loc[dates, FF6])
@@ -98,8 +97,9 @@ def test_missing_returns_lower_coverage(crsp) -> None:
     stocks, factors = crsp
     stocks = stocks.copy()
     stocks.loc[:"2019-10-31", "14593"] = np.nan  # AAPL: only a few months left
-    holdings = pd.concat([rotation(), pd.DataFrame({"date": [pd.Timestamp("2018-12-31")], "id": ["NOPE"],
-                                                    "weight": [0.0]})])
+    holdings = pd.concat(
+        [rotation(), pd.DataFrame({"date": [pd.Timestamp("2018-12-31")], "id": ["NOPE"], "weight": [0.0]})]
+    )
     res = ExposureModel(holdings, stocks, factors, freq="monthly", model="ff3").fit(min_obs=12)
     assert res.exposures.loc["2019-07-31", "coverage"] == pytest.approx(0.8)
     assert res.exposures.loc["2020-07-31", "coverage"] == pytest.approx(1.0)
@@ -134,8 +134,9 @@ def test_demo_rotation_and_active_view() -> None:
     res = jobs.run(exposures_job(holdings, demo.stocks, demo.factors, freq="daily", benchmark=bench), steps.append)
     assert res.exposures.loc[:"2017-12-29", "CMA"].max() < -0.8 < 0 < res.exposures.loc["2018-01-03":, "CMA"].min()
     day = pd.Timestamp("2019-01-02")
-    assert res.active.loc[day, "CMA"] == pytest.approx(res.exposures.loc[day, "CMA"]
-                                                       - res.benchmark_exposures.loc[day, "CMA"])
+    assert res.active.loc[day, "CMA"] == pytest.approx(
+        res.exposures.loc[day, "CMA"] - res.benchmark_exposures.loc[day, "CMA"]
+    )
     assert steps[-1].fraction == 1.0 and {"exposures", "topdown", "active"} <= set(res.tables())
 
 

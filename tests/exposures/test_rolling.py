@@ -29,6 +29,7 @@ def _panel(t_len: int = 400, m: int = 30, k: int = 3, seed: int = 3) -> tuple[np
 
 def _statsmodels(y: np.ndarray, x: np.ndarray, window: int, min_nobs: int) -> np.ndarray:
     """RollingOLS per series (it cannot take an all-missing series: that one is all NaN)."""
+
     def one(col: np.ndarray) -> np.ndarray:
         if np.isnan(col).all():
             return np.full(x.shape, np.nan)
@@ -78,7 +79,9 @@ def test_job_reports_progress_and_shape() -> None:
     assert out.shape == (len(x), 1, x.shape[1]) and steps[-1].fraction == 1.0
 
 
-@pytest.mark.parametrize(("window", "min_nobs", "words"), [(0, None, "window"), (30, 2, "minimum"), (30, 31, "minimum")])
+@pytest.mark.parametrize(
+    ("window", "min_nobs", "words"), [(0, None, "window"), (30, 2, "minimum"), (30, 31, "minimum")]
+)
 def test_bad_arguments(window, min_nobs, words) -> None:
     """Windows and minimums statsmodels refuses are refused with a sentence."""
     y, x = _panel(m=12)

@@ -43,8 +43,11 @@ def yahoo_returns(path: Path) -> pd.Series:
 def kenfrench_daily(path: Path) -> pd.DataFrame:
     """The daily table: rows of 7 cells dated YYYYMMDD under the ``,Mkt-RF,...`` header, / 100."""
     rows = [r for r in _lines(path) if len(r) == 7 and r[0].strip().isdigit()]
-    frame = pd.DataFrame([[float(x) for x in r[1:]] for r in rows], columns=[*FF5, "RF"],
-                         index=pd.to_datetime([r[0].strip() for r in rows], format="%Y%m%d"))
+    frame = pd.DataFrame(
+        [[float(x) for x in r[1:]] for r in rows],
+        columns=[*FF5, "RF"],
+        index=pd.to_datetime([r[0].strip() for r in rows], format="%Y%m%d"),
+    )
     return frame / 100
 
 
@@ -66,8 +69,11 @@ def real(shared_data) -> dict:
     base = shared_data / "real"
     folder = base / "prices" / "yahoo_2020"
     stocks = pd.concat([yahoo_returns(p) for p in sorted(folder.glob("*.csv"))], axis=1).sort_index()
-    return {"base": base, "stocks": stocks, "factors": kenfrench_daily(base / "kenfrench" /
-                                                                      "F-F_Research_Data_5_Factors_2x3_daily.CSV")}
+    return {
+        "base": base,
+        "stocks": stocks,
+        "factors": kenfrench_daily(base / "kenfrench" / "F-F_Research_Data_5_Factors_2x3_daily.CSV"),
+    }
 
 
 def hand_betas(stocks: pd.DataFrame, factors: pd.DataFrame) -> pd.DataFrame:
@@ -127,8 +133,9 @@ def test_arkk_exposures_match_a_hand_computation(real) -> None:
 
     held = load_holdings(real["base"] / "holdings" / "arkk_2020").frame
     fund = yahoo_returns(real["base"] / "prices" / "yahoo_ARKK_daily_2014-10-31_2021-12-16.csv")
-    result = ExposureModel(held, real["stocks"], real["factors"], freq="daily", model="ff5",
-                           fund_returns=fund).fit(min_obs=MIN_OBS)
+    result = ExposureModel(held, real["stocks"], real["factors"], freq="daily", model="ff5", fund_returns=fund).fit(
+        min_obs=MIN_OBS
+    )
     exposures, coverage = _arkk_expected(real)
     np.testing.assert_allclose(result.exposures[FF5].to_numpy(), exposures[FF5].to_numpy(), rtol=1e-8)
     np.testing.assert_allclose(result.exposures["coverage"], coverage, rtol=1e-12)
@@ -165,12 +172,33 @@ def test_arkk_end_to_end_on_the_command_line(real, tmp_path) -> None:
     out, td = tmp_path / "exp.csv", tmp_path / "td.csv"
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "exposures", "--holdings", str(base / "holdings" / "arkk_2020"),
-         "--returns", str(base / "prices" / "yahoo_2020"), "--factors",
-         str(base / "kenfrench" / "F-F_Research_Data_5_Factors_2x3_daily.CSV"), "--model", "ff5",
-         "--fund-returns", str(base / "prices" / "yahoo_ARKK_daily_2014-10-31_2021-12-16.csv"),
-         "--min-obs", str(MIN_OBS), "--out", str(out), "--topdown-out", str(td)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300, check=False)
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "exposures",
+            "--holdings",
+            str(base / "holdings" / "arkk_2020"),
+            "--returns",
+            str(base / "prices" / "yahoo_2020"),
+            "--factors",
+            str(base / "kenfrench" / "F-F_Research_Data_5_Factors_2x3_daily.CSV"),
+            "--model",
+            "ff5",
+            "--fund-returns",
+            str(base / "prices" / "yahoo_ARKK_daily_2014-10-31_2021-12-16.csv"),
+            "--min-obs",
+            str(MIN_OBS),
+            "--out",
+            str(out),
+            "--topdown-out",
+            str(td),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr
     print(f"ARKK end to end: {time.perf_counter() - started:.1f} s")
     exposures, coverage = _arkk_expected(real)

@@ -37,8 +37,9 @@ def _ark(path: Path) -> dict[str, tuple[float, str]]:
 def _ishares(path: Path) -> dict[str, tuple[float, str]]:
     rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
     start = next(i for i, r in enumerate(rows) if r[:2] == ["Ticker", "Name"]) + 1
-    return {r[0]: (float(r[5]) / 100, "cash" if r[3] in ISHARES_CASH else "security")
-            for r in rows[start:] if len(r) == 15}
+    return {
+        r[0]: (float(r[5]) / 100, "cash" if r[3] in ISHARES_CASH else "security") for r in rows[start:] if len(r) == 15
+    }
 
 
 def _invesco(path: Path) -> dict[str, tuple[float, str]]:
@@ -50,14 +51,22 @@ CASES = {
     "ARK_INNOVATION_ETF_ARKK_HOLDINGS_2024-06-04_raw.csv": (_ark, "2024-06-04"),
     "ishares_IVV_holdings_2023-04-06.csv": (_ishares, "2023-04-06"),
     "invesco_QQQ_holdings_2020-07-02.csv": (_invesco, "2020-07-02"),
-    **{f"arkk_2020/ARK_INNOVATION_ETF_ARKK_HOLDINGS_2020-{d}.csv": (_ark, f"2020-{d}")
-       for d in ("07-20", "08-31", "09-30", "10-30", "11-30")},
+    **{
+        f"arkk_2020/ARK_INNOVATION_ETF_ARKK_HOLDINGS_2020-{d}.csv": (_ark, f"2020-{d}")
+        for d in ("07-20", "08-31", "09-30", "10-30", "11-30")
+    },
 }
 
 
 def holdings(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "holdings", *map(str, args)],
-                          capture_output=True, text=True, cwd=ROOT, timeout=180, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "holdings", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -93,12 +102,15 @@ def test_a_folder_of_exports_reads_as_one_holdings_history(shared_data) -> None:
     assert "Traceback" not in proc.stderr
 
 
-@pytest.mark.parametrize(("name", "reader"), [
-    ("ARK_INNOVATION_ETF_ARKK_HOLDINGS_2024-06-04_raw.csv", "ark-holdings"),
-    ("arkk_2020", "ark-holdings"),
-    ("ishares_IVV_holdings_2023-04-06.csv", "ishares-holdings"),
-    ("invesco_QQQ_holdings_2020-07-02.csv", "invesco-holdings"),
-])
+@pytest.mark.parametrize(
+    ("name", "reader"),
+    [
+        ("ARK_INNOVATION_ETF_ARKK_HOLDINGS_2024-06-04_raw.csv", "ark-holdings"),
+        ("arkk_2020", "ark-holdings"),
+        ("ishares_IVV_holdings_2023-04-06.csv", "ishares-holdings"),
+        ("invesco_QQQ_holdings_2020-07-02.csv", "invesco-holdings"),
+    ],
+)
 def test_each_layout_is_recognised_by_its_reader(shared_data, name, reader) -> None:
     """File › Open (no kind chosen) picks the publisher's reader from the first rows, and the
     data set remembers it (so a restored workspace reads the file the same way)."""
@@ -116,9 +128,11 @@ def test_other_exports_with_a_preamble_are_read_by_the_generic_reader(tmp_path) 
     from analytics.data.readers import find_reader, read_dataset
 
     path = tmp_path / "fund.csv"
-    path.write_text("Global X Robotics ETF\nHoldings as of June 4, 2024\n\nTicker,Name,% of Net Assets,Market Value\n"
-                    'NVDA,NVIDIA CORP,10.5%,"$105,000"\nISRG,INTUITIVE SURGICAL,89.5%,"$895,000"\n\n'
-                    "Holdings are subject to change.\n")
+    path.write_text(
+        "Global X Robotics ETF\nHoldings as of June 4, 2024\n\nTicker,Name,% of Net Assets,Market Value\n"
+        'NVDA,NVIDIA CORP,10.5%,"$105,000"\nISRG,INTUITIVE SURGICAL,89.5%,"$895,000"\n\n'
+        "Holdings are subject to change.\n"
+    )
     assert find_reader(path).name == "holdings-export"
     frame = read_dataset(path).data
     assert frame["date"].unique().tolist() == [pd.Timestamp("2024-06-04")]

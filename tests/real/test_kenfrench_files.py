@@ -26,14 +26,28 @@ ROOT = Path(__file__).resolve().parents[2]
 KF = "kenfrench"
 #: Per file: reader, frequency, rows of the first table, first and last row as printed (copied by hand).
 FILES = {
-    "F-F_Research_Data_Factors.CSV": ("kenfrench-csv", "monthly", 1138, ("192607", 2.96, -2.30, -2.87, 0.22),
-                                      ("202104", 4.94, -3.09, -0.75, 0.00)),
-    "F-F_Research_Data_Factors_CSV.zip": ("zip-csv", "monthly", 1138, ("192607", 2.96, -2.30, -2.87, 0.22),
-                                          ("202104", 4.94, -3.09, -0.75, 0.00)),
+    "F-F_Research_Data_Factors.CSV": (
+        "kenfrench-csv",
+        "monthly",
+        1138,
+        ("192607", 2.96, -2.30, -2.87, 0.22),
+        ("202104", 4.94, -3.09, -0.75, 0.00),
+    ),
+    "F-F_Research_Data_Factors_CSV.zip": (
+        "zip-csv",
+        "monthly",
+        1138,
+        ("192607", 2.96, -2.30, -2.87, 0.22),
+        ("202104", 4.94, -3.09, -0.75, 0.00),
+    ),
     "F-F_Momentum_Factor.CSV": ("kenfrench-csv", "monthly", 1138, ("192701", 0.36), ("202110", 3.25)),
     "F-F_Research_Data_5_Factors_2x3_daily.CSV": (
-        "kenfrench-csv", "daily", 15397, ("19630701", -0.67, 0.02, -0.35, 0.03, 0.13, 0.012),
-        ("20240830", 0.98, -0.56, 0.04, -0.20, -0.14, 0.022)),
+        "kenfrench-csv",
+        "daily",
+        15397,
+        ("19630701", -0.67, 0.02, -0.35, 0.03, 0.13, 0.012),
+        ("20240830", 0.98, -0.56, 0.04, -0.20, -0.14, 0.022),
+    ),
 }
 CANONICAL = {"Mkt-RF": "Mkt-RF", "SMB": "SMB", "HML": "HML", "RMW": "RMW", "CMA": "CMA", "RF": "RF", "Mom": "MOM"}
 
@@ -61,7 +75,7 @@ def hand_table(text: str) -> pd.DataFrame:
     start = next(i for i, line in enumerate(lines) if line.startswith(","))
     header = [CANONICAL[c.strip()] for c in lines[start].split(",")[1:]]
     rows = []
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.strip():
             break
         cells = line.split(",")
@@ -112,17 +126,19 @@ def _resave(text: str, how: str) -> str:
     lines = text.replace("\r\n", "\n").split("\n")
     start = next(i for i, line in enumerate(lines) if line.startswith(","))
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].strip())
-    head, body, tail = lines[:start + 1], lines[start + 1:end], lines[end:]
+    head, body, tail = lines[: start + 1], lines[start + 1 : end], lines[end:]
     if how == "date header":
         head[-1] = "Date" + head[-1]
     elif how == "padded with commas":
         head = [line + ",,,," for line in head[:-1]] + [head[-1]]
         tail = [line + ",,,," if not line.startswith("  ") else line for line in tail]
     elif how == "day-first dates":
+
         def day_first(line: str) -> str:
             date, rest = line.split(",", 1)
             stamp = pd.Timestamp(f"{date.strip()[:4]}-{date.strip()[4:]}-01") + pd.offsets.MonthEnd(0)
             return f"{stamp:%d/%m/%Y},{rest}"
+
         body = [day_first(line) for line in body]
     elif how == "newest first":
         body = body[::-1]
@@ -131,8 +147,9 @@ def _resave(text: str, how: str) -> str:
     return "\r\n".join(head + body + tail)
 
 
-@pytest.mark.parametrize("how", ["date header", "padded with commas", "day-first dates", "newest first",
-                                 "annual line kept"])
+@pytest.mark.parametrize(
+    "how", ["date header", "padded with commas", "day-first dates", "newest first", "annual line kept"]
+)
 def test_resaved_variants_read_to_the_same_table(kf: Path, tmp_path: Path, how: str) -> None:
     """Re-saved copies give the hand-read table of the original file."""
     text = _raw_text(kf / "F-F_Research_Data_Factors.CSV")
@@ -191,17 +208,33 @@ def assert_matches_statsmodels(out: Path, fits: dict[str, object], periods: int 
 
 
 def run_regress(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)], check=False,
-                          capture_output=True, text=True, cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
 
 
 @pytest.mark.parametrize("ff3_file", ["F-F_Research_Data_Factors.CSV", "F-F_Research_Data_Factors_CSV.zip"])
-def test_carhart_from_the_library_files_equals_statsmodels(kf: Path, shared_data: Path, tmp_path: Path,
-                                                           ff3_file: str) -> None:
+def test_carhart_from_the_library_files_equals_statsmodels(
+    kf: Path, shared_data: Path, tmp_path: Path, ff3_file: str
+) -> None:
     """The issue's command, with the CSV and with the _CSV.zip: --factors given twice, joined on date."""
     out = tmp_path / "carhart.csv"
-    proc = run_regress(shared_data / "brk_arkk_ff6_monthly.csv", "--factors", kf / ff3_file, "--factors",
-                       kf / "F-F_Momentum_Factor.CSV", "--model", "carhart", "--out", out)
+    proc = run_regress(
+        shared_data / "brk_arkk_ff6_monthly.csv",
+        "--factors",
+        kf / ff3_file,
+        "--factors",
+        kf / "F-F_Momentum_Factor.CSV",
+        "--model",
+        "carhart",
+        "--out",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     fits = carhart_by_hand(shared_data, _raw_text(kf / ff3_file), _raw_text(kf / "F-F_Momentum_Factor.CSV"))
     assert_matches_statsmodels(out, fits)

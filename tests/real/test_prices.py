@@ -54,8 +54,9 @@ def test_every_price_file_reads_to_its_adj_close_returns(prices: Path) -> None:
         assert dataset.reader == "price-history" and data.freq == "daily", path.name
         assert list(data.assets.columns) == [path.stem] and data.factors.empty
         expected = hand_returns(path)
-        pd.testing.assert_series_equal(data.assets[path.stem], expected, check_names=False, check_freq=False,
-                                       rtol=1e-12, obj=path.name)
+        pd.testing.assert_series_equal(
+            data.assets[path.stem], expected, check_names=False, check_freq=False, rtol=1e-12, obj=path.name
+        )
         assert any(n == f"{path.name}: prices converted to returns (column 'Adj Close')." for n in data.notes)
 
 
@@ -68,8 +69,9 @@ def test_a_folder_of_price_histories_is_a_panel(prices: Path) -> None:
     assert dataset.reader == "series-folder" and list(data.assets.columns) == [p.stem for p in files]
     for path in files:
         expected = hand_returns(path)
-        pd.testing.assert_series_equal(data.assets[path.stem].loc[expected.index], expected, check_names=False,
-                                       check_freq=False, rtol=1e-12)
+        pd.testing.assert_series_equal(
+            data.assets[path.stem].loc[expected.index], expected, check_names=False, check_freq=False, rtol=1e-12
+        )
         assert data.assets[path.stem].drop(expected.index).isna().all()
     assert data.notes[0] == "yahoo_2020: a folder of 74 file(s), one series per file."
     merged = "74 files (AAPL.csv, ADBE.csv, ADSK.csv, ...): prices converted to returns (column 'Adj Close')."
@@ -85,8 +87,10 @@ def test_price_columns_are_never_funds(prices: Path, tmp_path: Path) -> None:
     raw.to_csv(path, index=False)
     data = read_dataset(path).data
     assert list(data.assets.columns) == ["MYFUND"]
-    assert any("Open, High, Low, Close, Adj Close, Volume are prices or volumes, not returns; left out" in n
-               for n in data.notes)
+    assert any(
+        "Open, High, Low, Close, Adj Close, Volume are prices or volumes, not returns; left out" in n
+        for n in data.notes
+    )
 
 
 def test_null_prices_leave_both_returns_missing(prices: Path, tmp_path: Path) -> None:
@@ -124,8 +128,9 @@ def test_close_only_and_px_last_layouts(tmp_path: Path) -> None:
         np.testing.assert_allclose(series.to_numpy(), price[1:] / price[:-1] - 1, rtol=1e-12)
 
 
-def test_arkk_from_prices_on_the_daily_five_factors_equals_statsmodels(prices: Path, shared_data: Path,
-                                                                        tmp_path: Path) -> None:
+def test_arkk_from_prices_on_the_daily_five_factors_equals_statsmodels(
+    prices: Path, shared_data: Path, tmp_path: Path
+) -> None:
     """The issue's command: one fund, ARKK from its prices, FF5 daily from the library's CSV."""
     kf = shared_data / "real" / "kenfrench" / "F-F_Research_Data_5_Factors_2x3_daily.CSV"
     out = tmp_path / "arkk.csv"
@@ -139,8 +144,9 @@ def test_arkk_from_prices_on_the_daily_five_factors_equals_statsmodels(prices: P
     assert len(table) == 1 and table.loc[0, "fund"] == Path(ARKK).stem and table.loc[0, "n_obs"] == fit.nobs
     np.testing.assert_allclose(table.loc[0, "alpha"], fit.params["const"] * 252, rtol=1e-8)
     for name in ("Mkt-RF", "SMB", "HML", "RMW", "CMA"):
-        np.testing.assert_allclose(table.loc[0, [name, f"t_{name}"]].to_numpy(dtype=float),
-                                   [fit.params[name], fit.tvalues[name]], rtol=1e-8)
+        np.testing.assert_allclose(
+            table.loc[0, [name, f"t_{name}"]].to_numpy(dtype=float), [fit.params[name], fit.tvalues[name]], rtol=1e-8
+        )
     np.testing.assert_allclose(table.loc[0, "r2"], fit.rsquared, rtol=1e-8)
     assert f"note: {ARKK}: prices converted to returns (column 'Adj Close')." in proc.stderr
 

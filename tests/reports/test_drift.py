@@ -43,8 +43,9 @@ def test_shifts_fall_on_the_rotation_date(demo_exposures) -> None:
 def test_shifts_with_rolling_betas_fall_on_the_rotation_date(demo) -> None:
     """Rolling (one-year) stock betas move every day, yet only the rotation crosses the threshold."""
     holdings = demo.holdings.assign(date=pd.to_datetime(demo.holdings["date"]))
-    exposures = jobs.run(exposures_job(holdings, demo.stocks, demo.factors, freq="daily", model="ff6",
-                                       method="rolling", window=252))
+    exposures = jobs.run(
+        exposures_job(holdings, demo.stocks, demo.factors, freq="daily", model="ff6", method="rolling", window=252)
+    )
     assert style_drift(exposures, threshold=0.25).shift_dates == [ROTATION]
 
 
@@ -89,8 +90,11 @@ def test_disagreement_intervals_are_statsmodels(demo, demo_exposures) -> None:
         ci = fit.conf_int()
         rows = drift.windows[drift.windows["window_start"] == start].set_index("factor")
         for factor in FF6:
-            np.testing.assert_allclose(rows.loc[factor, ["top_down", "lower", "upper"]].astype(float),
-                                       [fit.params[factor], *ci.loc[factor]], rtol=1e-7)
+            np.testing.assert_allclose(
+                rows.loc[factor, ["top_down", "lower", "upper"]].astype(float),
+                [fit.params[factor], *ci.loc[factor]],
+                rtol=1e-7,
+            )
             average = demo_exposures.exposures.loc[start:end, factor].mean()
             assert rows.loc[factor, "bottom_up"] == pytest.approx(average, rel=1e-10)
             assert rows.loc[factor, "disagree"] == (not ci.loc[factor, 0] <= average <= ci.loc[factor, 1])

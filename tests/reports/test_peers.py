@@ -19,8 +19,15 @@ def reference(demo) -> pd.DataFrame:
         y = (demo.funds[fund] - demo.factors["RF"]).dropna()
         fit = sm.OLS(y, sm.add_constant(demo.factors.loc[y.index, FF6])).fit()
         alpha, ivol = fit.params["const"] * 252, fit.resid.std(ddof=1) * np.sqrt(252)
-        rows[fund] = {"alpha": alpha, "t_alpha": fit.tvalues["const"], "ivol": ivol, "ir": alpha / ivol,
-                      "MOM": fit.params["MOM"], "r2": fit.rsquared, "years": len(y) / 252}
+        rows[fund] = {
+            "alpha": alpha,
+            "t_alpha": fit.tvalues["const"],
+            "ivol": ivol,
+            "ir": alpha / ivol,
+            "MOM": fit.params["MOM"],
+            "r2": fit.rsquared,
+            "years": len(y) / 252,
+        }
     return pd.DataFrame.from_dict(rows, orient="index")
 
 

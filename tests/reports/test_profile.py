@@ -44,8 +44,9 @@ def test_demo_profile_numbers_are_statsmodels(demo, demo_report, fund) -> None:
     ci = fit.conf_int()
 
     (fit_text,) = profile.about("fit")
-    r2_pct, r2, share = _one(r"explain " + NUM + r" of the variance .*\(R² " + NUM + r"\);.* largest share, " + NUM,
-                             fit_text)
+    r2_pct, r2, share = _one(
+        r"explain " + NUM + r" of the variance .*\(R² " + NUM + r"\);.* largest share, " + NUM, fit_text
+    )
     assert printed(fit.rsquared, r2_pct) and printed(fit.rsquared, r2)
     risk = demo_report.results.risk_decomposition
     shares = risk[(risk["fund"] == fund) & (risk["part"] == "share")].iloc[0][FF6].astype(float)
@@ -87,8 +88,11 @@ def test_rolling_range_is_statsmodels_rolling(demo, demo_report) -> None:
     252-day windows, for the market and for the style factor whose range is widest."""
     fund = "Innovation Growth Fund"
     (text,) = [s for s in fund_profile(demo_report, fund).about("movement") if "rolling" in s]
-    lo, hi, mover, mlo, mhi = _one(r"ranged from " + NUM + " to " + NUM + r" and (\w+) moved the most among the "
-                                   r"others, from " + NUM + " to " + NUM, text)
+    lo, hi, mover, mlo, mhi = _one(
+        r"ranged from " + NUM + " to " + NUM + r" and (\w+) moved the most among the "
+        r"others, from " + NUM + " to " + NUM,
+        text,
+    )
     y = demo.funds[fund] - demo.factors["RF"]
     rolling = RollingOLS(y, sm.add_constant(demo.factors[FF6]), window=252).fit().params.dropna()
     assert printed(rolling["Mkt-RF"].min(), lo) and printed(rolling["Mkt-RF"].max(), hi)
@@ -102,11 +106,14 @@ def test_split_sentence_is_statsmodels_per_window(demo, demo_report) -> None:
     statsmodels' loadings before and after."""
     fund = "Value Quality Fund"
     (text,) = [s for s in fund_profile(demo_report, fund).about("movement") if "split" in s]
-    factor, before, _, end, after = _one(r"Between split windows, (\w[\w-]*) changed the most: " + NUM +
-                                         r" \((\S+) to (\S+)\), then " + NUM, text)
+    factor, before, _, end, after = _one(
+        r"Between split windows, (\w[\w-]*) changed the most: " + NUM + r" \((\S+) to (\S+)\), then " + NUM, text
+    )
     y = demo.funds[fund] - demo.factors["RF"]
-    fits = [sm.OLS(part, sm.add_constant(demo.factors.loc[part.index, FF6])).fit().params
-            for part in (y.loc[:"2017-12-29"], y.loc["2017-12-30":])]
+    fits = [
+        sm.OLS(part, sm.add_constant(demo.factors.loc[part.index, FF6])).fit().params
+        for part in (y.loc[:"2017-12-29"], y.loc["2017-12-30":])
+    ]
     change = (fits[1][FF6] - fits[0][FF6]).abs()
     assert factor == change.idxmax() and end == "2017-12-29"
     assert printed(fits[0][factor], before) and printed(fits[1][factor], after)
@@ -118,8 +125,10 @@ def test_chapter_funds_profile(chapter) -> None:
     data, report = chapter
     arkk = fund_profile(report, "ARKK")
     (loadings,) = arkk.about("loadings")
-    assert "ARKK behaves like 1.54× the market (t 9.93) with a strong growth tilt (HML \u22120.95, t \u22124.67)" \
+    assert (
+        "ARKK behaves like 1.54× the market (t 9.93) with a strong growth tilt (HML \u22120.95, t \u22124.67)"
         in loadings
+    )
     assert "not distinguishable from zero" in arkk.about("alpha")[0]
     assert any(c.startswith("Short sample: 59 monthly observations") for c in arkk.caveats)
     brk = fund_profile(report, "BRK")

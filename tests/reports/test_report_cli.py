@@ -26,8 +26,14 @@ needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (Debia
 
 
 def main(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
 
 
 def pdf_text(path: Path) -> str:
@@ -39,7 +45,7 @@ def summary_row(text: str, fund: str) -> list[str]:
     lines = text.splitlines()
     start = next(i for i, line in enumerate(lines) if line.strip() == fund)
     header = next(i for i in range(start, len(lines)) if "alpha (ann.)" in lines[i] and "t(alpha)" in lines[i])
-    return numbers(next(line for line in lines[header + 1:] if line.strip()))
+    return numbers(next(line for line in lines[header + 1 :] if line.strip()))
 
 
 @pytest.fixture(scope="module")
@@ -113,8 +119,17 @@ def test_brk_arkk_html_is_self_contained(shared_data, tmp_path) -> None:
 def test_demo_workspace_report_pdf_and_html(demo_dir, tmp_path) -> None:
     """The demo funds with the rotation fund's holdings: SIMULATED on every page, the peer table,
     the style shift on the rotation date; the HTML holds the same in one file."""
-    args = [demo_dir / DEMO_FILES["funds"], "--factors", demo_dir / DEMO_FILES["factors"], "--model", "ff6",
-            "--holdings", demo_dir / DEMO_FILES["holdings"], "--returns", demo_dir / DEMO_FILES["stocks"]]
+    args = [
+        demo_dir / DEMO_FILES["funds"],
+        "--factors",
+        demo_dir / DEMO_FILES["factors"],
+        "--model",
+        "ff6",
+        "--holdings",
+        demo_dir / DEMO_FILES["holdings"],
+        "--returns",
+        demo_dir / DEMO_FILES["stocks"],
+    ]
     pdf, html = tmp_path / "demo.pdf", tmp_path / "demo.html"
     for out in (pdf, html):
         done = main("report", *args, "--out", out)
@@ -133,8 +148,11 @@ def test_demo_workspace_report_pdf_and_html(demo_dir, tmp_path) -> None:
 def test_report_refuses_bad_requests_in_one_line(shared_data, tmp_path) -> None:
     """Exit 2 and one error line naming the option: wrong suffix, holdings without stock returns."""
     returns = shared_data / "brk_arkk_ff6_monthly.csv"
-    cases = [(["--out", tmp_path / "r.txt"], "--out"), (["--holdings", returns, "--out", tmp_path / "r.pdf"], "--returns"),
-             (["--drift", "0", "--out", tmp_path / "r.pdf"], "--drift")]
+    cases = [
+        (["--out", tmp_path / "r.txt"], "--out"),
+        (["--holdings", returns, "--out", tmp_path / "r.pdf"], "--returns"),
+        (["--drift", "0", "--out", tmp_path / "r.pdf"], "--drift"),
+    ]
     for extra, option in cases:
         done = main("report", returns, *extra)
         assert done.returncode == 2 and "Traceback" not in done.stderr

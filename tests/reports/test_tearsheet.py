@@ -65,8 +65,13 @@ def test_holdings_attach_to_their_fund(demo, demo_report, demo_exposures) -> Non
     """Named as a fund of the report, the holdings part sits in that fund's section, and its
     rolling chart marks the rotation."""
     run = run_block(demo_report.results)
-    sheet = build_tearsheet(demo_report, run=run, exposures=demo_exposures, holdings_fund="Value Quality Fund",
-                            drift=style_drift(demo_exposures))
+    sheet = build_tearsheet(
+        demo_report,
+        run=run,
+        exposures=demo_exposures,
+        holdings_fund="Value Quality Fund",
+        drift=style_drift(demo_exposures),
+    )
     assert [s.title for s in sheet.sections][-1] == "Small Value Fund"
     section = next(s for s in sheet.sections if s.title == "Value Quality Fund")
     assert "Style shifts between holdings dates" in _tables(section)
@@ -92,8 +97,9 @@ def test_charts_are_drawn_at_twice_their_size(qapp, sheet) -> None:
         width, height = CHART_SIZE[figure.width]
         assert image.width() == width * EXPORT_SCALE
         assert abs(image.height() - height * EXPORT_SCALE) <= 2
-        sample = [image.pixelColor(x, y).lightness() for x in range(0, image.width(), 7)
-                  for y in range(0, image.height(), 7)]
+        sample = [
+            image.pixelColor(x, y).lightness() for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)
+        ]
         assert np.mean(np.array(sample) < 200) > 0.01
 
 

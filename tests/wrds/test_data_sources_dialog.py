@@ -42,7 +42,9 @@ def test_connect_preview_pull_and_use(qtbot, dialog, pgpass: Path) -> None:
     dialog.ids_edit.setText("aapl, NEWCO")
     run(qtbot, dialog, dialog.preview_button)
     assert dict(zip(dialog.preview_view.frame()["ticker"], dialog.preview_view.frame()["permno"])) == {
-        "AAPL": 14593, "NEWCO": 99001}
+        "AAPL": 14593,
+        "NEWCO": 99001,
+    }
     (pull,) = run(qtbot, dialog, dialog.job_bar.run_button)
     assert dialog.store_view.frame()["name"].tolist() == [pull.entry.name]
     names = [d.name for d in dialog.workspace.datasets()]
@@ -93,8 +95,13 @@ def test_damaged_entry_does_not_hide_the_store(qtbot) -> None:
     from gui.workspace import WorkspaceModel
 
     store = Store()
-    frame = pd.DataFrame({"date": pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"] * 2),
-                          "id": ["A"] * 3 + ["B"] * 3, "ret": [0.01, 0.02, -0.01, 0.0, 0.03, 0.01]})
+    frame = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-01-31", "2020-02-29", "2020-03-31"] * 2),
+            "id": ["A"] * 3 + ["B"] * 3,
+            "ret": [0.01, 0.02, -0.01, 0.0, 0.03, 0.01],
+        }
+    )
     for name in ("good", "bad"):
         store.save(name, frame, source="test", query=name, freq="monthly")
     (store.root / "bad" / "manifest.json").unlink()
@@ -106,6 +113,7 @@ def test_damaged_entry_does_not_hide_the_store(qtbot) -> None:
     assert listed == {"good": "ok", "bad": "damaged: manifest.json is not a file"}
     dlg.store_view.selectRow(list(dlg.store_view.frame()["name"]).index("bad"))
     dlg.use_selected()
-    assert notifier.history[-1][0] in ("warning", "error") and "bad: the stored copy is damaged" in \
-        notifier.history[-1][1]
+    assert (
+        notifier.history[-1][0] in ("warning", "error") and "bad: the stored copy is damaged" in notifier.history[-1][1]
+    )
     assert dlg.workspace.datasets() == []

@@ -12,8 +12,15 @@ from analytics.errors import InputError
 
 def stock_table() -> pd.DataFrame:
     dates = pd.to_datetime(["2020-01-31", "2020-02-28", "2020-03-31"] * 2)
-    return pd.DataFrame({"date": dates, "id": ["A"] * 3 + ["B"] * 3, "permno": [1] * 3 + [2] * 3,
-                         "ret": [0.01, -0.02, 0.03, 0.0, 0.05, np.nan], "mcap": np.arange(6.0)})
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "id": ["A"] * 3 + ["B"] * 3,
+            "permno": [1] * 3 + [2] * 3,
+            "ret": [0.01, -0.02, 0.03, 0.0, 0.05, np.nan],
+            "mcap": np.arange(6.0),
+        }
+    )
 
 
 def test_save_replaces_and_lists() -> None:

@@ -5,16 +5,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests.wrds.wrds_pg_server import free_port
 
 from analytics.data.store import Store
 from analytics.data.wrds_source import WrdsSettings
 from cli import main
+from tests.wrds.wrds_pg_server import free_port
 
 
 def pull_args(settings: WrdsSettings, *extra: str) -> list[str]:
-    return ["wrds", "pull", "--start", "2019-01-01", "--end", "2020-12-31", "--host", settings.host,
-            "--port", str(settings.port), "--user", settings.user, *extra]
+    return [
+        "wrds",
+        "pull",
+        "--start",
+        "2019-01-01",
+        "--end",
+        "2020-12-31",
+        "--host",
+        settings.host,
+        "--port",
+        str(settings.port),
+        "--user",
+        settings.user,
+        *extra,
+    ]
 
 
 def test_pull_then_list(pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,8 +52,22 @@ def test_legacy_permnos(pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.
 
 def test_refused_connection_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     """A dead server is one line on stderr and exit status 2, no traceback."""
-    args = ["wrds", "pull", "--tickers", "AAPL", "--start", "2019-01-01", "--end", "2019-12-31",
-            "--host", "127.0.0.1", "--port", str(free_port()), "--user", "nobody"]
+    args = [
+        "wrds",
+        "pull",
+        "--tickers",
+        "AAPL",
+        "--start",
+        "2019-01-01",
+        "--end",
+        "2019-12-31",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(free_port()),
+        "--user",
+        "nobody",
+    ]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert "error: cannot reach 127.0.0.1" in err and "Traceback" not in err
@@ -58,8 +85,9 @@ def test_empty_store_list(capsys: pytest.CaptureFixture[str]) -> None:
     assert "empty" in capsys.readouterr().out
 
 
-def test_another_pull_under_a_taken_name_is_refused(pg_settings: WrdsSettings, pgpass: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_another_pull_under_a_taken_name_is_refused(
+    pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """``--name`` of an entry holding another pull: exit 2 before pulling, the entry kept;
     ``--replace`` replaces it; pulling the same request again refreshes it without asking."""
     assert main(pull_args(pg_settings, "--tickers", "AAPL", "--name", "mine")) == 0
@@ -73,14 +101,17 @@ def test_another_pull_under_a_taken_name_is_refused(pg_settings: WrdsSettings, p
     assert set(Store().load("mine")["id"]) == {"MSFT"}
 
 
-def test_default_names_keep_different_pulls_apart(pg_settings: WrdsSettings, pgpass: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_default_names_keep_different_pulls_apart(
+    pg_settings: WrdsSettings, pgpass: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Two pulls whose first four tickers agree are two entries (before: the second replaced the first)."""
     assert main(pull_args(pg_settings, "--tickers", "AAPL,MSFT,GOOG,NVDA,AMZN")) == 0
     assert main(pull_args(pg_settings, "--tickers", "AAPL,MSFT,GOOG,NVDA,COST")) == 0
     capsys.readouterr()
     assert sorted(set(Store().load(e.name)["id"]) for e in Store().entries()) == [
-        {"AAPL", "MSFT", "GOOG", "NVDA", "AMZN"}, {"AAPL", "MSFT", "GOOG", "NVDA", "COST"}]
+        {"AAPL", "MSFT", "GOOG", "NVDA", "AMZN"},
+        {"AAPL", "MSFT", "GOOG", "NVDA", "COST"},
+    ]
 
 
 def test_store_list_survives_a_damaged_entry(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,13 +8,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from tests.wrds.wrds_crsp_seed import DELISTED, DLRET, DLSTDT, NAME_CHANGE, REUSED
-from tests.wrds.wrds_pg_server import PASSWORD, free_port
 
 from analytics import jobs
 from analytics.data.store import Store
 from analytics.data.wrds_source import PullRequest, WrdsSettings, WrdsSource
 from analytics.errors import InputError
+from tests.wrds.wrds_crsp_seed import DELISTED, DLRET, DLSTDT, NAME_CHANGE, REUSED
+from tests.wrds.wrds_pg_server import PASSWORD, free_port
 
 HOSTILE = "x'; drop table crsp.dsf; --"
 
@@ -52,10 +52,16 @@ def test_pull_returns_prices_and_market_cap(source: WrdsSource, sql, legacy: boo
     result = pull(source, store, tickers=["AAPL", "MSFT"], freq=freq, legacy=legacy)
     frame = result.frame
     assert set(frame["id"]) == {"AAPL", "MSFT"}
-    table, col = {("daily", False): ("dsf_v2", "dlycaldt"), ("monthly", False): ("msf_v2", "mthcaldt"),
-                  ("daily", True): ("dsf", "date"), ("monthly", True): ("msf", "date")}[(freq, legacy)]
-    (expected,) = sql(f"SELECT count(*) FROM crsp.{table} WHERE permno IN (14593, 10107) "
-                      f"AND {col} BETWEEN '2019-01-01' AND '2020-12-31'")[0]
+    table, col = {
+        ("daily", False): ("dsf_v2", "dlycaldt"),
+        ("monthly", False): ("msf_v2", "mthcaldt"),
+        ("daily", True): ("dsf", "date"),
+        ("monthly", True): ("msf", "date"),
+    }[(freq, legacy)]
+    (expected,) = sql(
+        f"SELECT count(*) FROM crsp.{table} WHERE permno IN (14593, 10107) "
+        f"AND {col} BETWEEN '2019-01-01' AND '2020-12-31'"
+    )[0]
     assert len(frame) == expected > 0
     np.testing.assert_allclose(frame["mcap"], frame["prc"].abs() * frame["shrout"])
     assert f"crsp.{table}" in result.entry.extra["tables"]
@@ -90,8 +96,10 @@ def test_chunking_gives_the_same_rows(source: WrdsSource) -> None:
 @pytest.mark.parametrize("freq", ["daily", "monthly"])
 def test_delisting_return_counted_once(source: WrdsSource, freq: str) -> None:
     """SIZ compounds the delisting return in; CIZ already has it; both give the same return."""
-    got = {legacy: pull(source, Store(), tickers=["GONE"], as_of="2020-01-31", freq=freq, legacy=legacy)
-           for legacy in (False, True)}
+    got = {
+        legacy: pull(source, Store(), tickers=["GONE"], as_of="2020-01-31", freq=freq, legacy=legacy)
+        for legacy in (False, True)
+    }
     ciz, siz = (got[k].frame for k in (False, True))
     day = ciz["date"].dt.to_period("M") == DLSTDT.to_period("M") if freq == "monthly" else ciz["date"] == DLSTDT
     raw = 0.10 if freq == "monthly" else 0.02
@@ -140,22 +148,24 @@ def test_connection_refused_is_one_clear_sentence(pg_settings: WrdsSettings) -> 
     """Nothing listening on the port: an InputError naming the server, no traceback, no prompt."""
     dead = WrdsSettings(host="127.0.0.1", port=free_port(), user="wrdsuser", timeout=3)
     with pytest.raises(InputError, match=rf"cannot reach 127\.0\.0\.1:{dead.port}/wrds"):
-        WrdsSource(dead).connection
+        _ = WrdsSource(dead).connection
 
 
-def test_wrong_password_is_one_clear_sentence(pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch,
-                                              tmp_path: Path) -> None:
+def test_wrong_password_is_one_clear_sentence(
+    pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """A wrong password says so, and the message never contains the password."""
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
     with pytest.raises(InputError, match="refused the password for wrdsuser") as info:
-        WrdsSource(pg_settings, password="wrong-one").connection
+        _ = WrdsSource(pg_settings, password="wrong-one").connection
     assert "wrong-one" not in str(info.value)
     with pytest.raises(InputError, match="needs a password"):
-        WrdsSource(pg_settings).connection
+        _ = WrdsSource(pg_settings).connection
 
 
-def test_password_argument_connects_and_is_not_kept(pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path: Path) -> None:
+def test_password_argument_connects_and_is_not_kept(
+    pg_settings: WrdsSettings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     """Without pgpass, a password typed by the user connects; our object drops its copy."""
     monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
     src = WrdsSource(pg_settings, password=PASSWORD)

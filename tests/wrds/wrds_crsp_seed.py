@@ -21,10 +21,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["DDL", "seed", "KNOWN", "NAME_CHANGE", "REUSED", "DELISTED", "DLRET", "DLSTDT", "build_tables"]
+__all__ = ["DDL", "DELISTED", "DLRET", "DLSTDT", "KNOWN", "NAME_CHANGE", "REUSED", "build_tables", "seed"]
 
-KNOWN = {14593: "AAPL", 90319: "GOOG", 10107: "MSFT", 86580: "NVDA", 84788: "AMZN",
-         87055: "COST", 55976: "WMT", 49154: "TGT", 16678: "KR"}
+KNOWN = {
+    14593: "AAPL",
+    90319: "GOOG",
+    10107: "MSFT",
+    86580: "NVDA",
+    84788: "AMZN",
+    87055: "COST",
+    55976: "WMT",
+    49154: "TGT",
+    16678: "KR",
+}
 NAME_CHANGE, REUSED, DELISTED = 99001, 99002, 99003
 DLSTDT, DLRET = pd.Timestamp("2020-06-15"), -0.5
 START, END = pd.Timestamp("2019-01-01"), pd.Timestamp("2020-12-31")
@@ -57,8 +66,11 @@ def _generated_monthly(permnos: list[int], rng: np.random.Generator) -> pd.DataF
 
 def _special_monthly(rng: np.random.Generator) -> pd.DataFrame:
     out = _generated_monthly([NAME_CHANGE, REUSED, DELISTED], rng)
-    keep = ((out["permno"] == NAME_CHANGE) | ((out["permno"] == REUSED) & (out["date"] >= "2020-07-01"))
-            | ((out["permno"] == DELISTED) & (out["date"] <= "2020-06-30")))
+    keep = (
+        (out["permno"] == NAME_CHANGE)
+        | ((out["permno"] == REUSED) & (out["date"] >= "2020-07-01"))
+        | ((out["permno"] == DELISTED) & (out["date"] <= "2020-06-30"))
+    )
     out = out[keep].copy()
     out.loc[(out["permno"] == DELISTED) & (out["date"].dt.to_period("M") == DLSTDT.to_period("M")), "ret"] = 0.10
     out.loc[out["permno"] == DELISTED, "prc"] *= -1  # a bid/ask midpoint, as CRSP marks it
@@ -70,8 +82,11 @@ def _daily(permnos: list[int], rng: np.random.Generator) -> pd.DataFrame:
     frames = []
     for p in permnos:
         ret = rng.normal(0.0005, 0.02, len(dates))
-        frames.append(pd.DataFrame({"permno": p, "date": dates, "ret": ret,
-                                    "prc": 50 * np.cumprod(1 + ret), "shrout": 5000.0 + p % 991}))
+        frames.append(
+            pd.DataFrame(
+                {"permno": p, "date": dates, "ret": ret, "prc": 50 * np.cumprod(1 + ret), "shrout": 5000.0 + p % 991}
+            )
+        )
     out = pd.concat(frames, ignore_index=True)
     out = out[(out["permno"] != REUSED) | (out["date"] >= "2020-07-01")]
     out = out[(out["permno"] != DELISTED) | (out["date"] <= DLSTDT)].copy()
@@ -81,10 +96,17 @@ def _daily(permnos: list[int], rng: np.random.Generator) -> pd.DataFrame:
 
 def _names(permnos: list[int]) -> pd.DataFrame:
     """One spell per permno, plus the made-up name change, reuse and delisting."""
-    rows = [(p, "2000-01-01", "2024-12-31", KNOWN.get(p, f"T{p}")) for p in permnos
-            if p not in (NAME_CHANGE, REUSED, DELISTED)]
-    rows += [(NAME_CHANGE, "2010-01-01", "2019-12-31", "OLDCO"), (NAME_CHANGE, "2020-01-01", "2024-12-31", "NEWCO"),
-             (REUSED, "2020-07-01", "2024-12-31", "OLDCO"), (DELISTED, "2005-01-01", "2020-06-15", "GONE")]
+    rows = [
+        (p, "2000-01-01", "2024-12-31", KNOWN.get(p, f"T{p}"))
+        for p in permnos
+        if p not in (NAME_CHANGE, REUSED, DELISTED)
+    ]
+    rows += [
+        (NAME_CHANGE, "2010-01-01", "2019-12-31", "OLDCO"),
+        (NAME_CHANGE, "2020-01-01", "2024-12-31", "NEWCO"),
+        (REUSED, "2020-07-01", "2024-12-31", "OLDCO"),
+        (DELISTED, "2005-01-01", "2020-06-15", "GONE"),
+    ]
     names = pd.DataFrame(rows, columns=["permno", "start", "end", "ticker"])
     names["start"], names["end"] = pd.to_datetime(names["start"]), pd.to_datetime(names["end"])
     return names
@@ -109,36 +131,83 @@ def build_tables(shared_csv: Path | None) -> dict[str, pd.DataFrame]:
     m_hit = (monthly["permno"] == DELISTED) & (monthly["date"].dt.to_period("M") == DLSTDT.to_period("M"))
     d_hit = (daily["permno"] == DELISTED) & (daily["date"] == DLSTDT)
     legacy = {
-        "msf": monthly.assign(cusip="00000000", permco=monthly["permno"], retx=monthly["ret"], vol=1e5)
-        [["cusip", "permno", "permco", "date", "prc", "ret", "retx", "shrout", "vol"]],
-        "dsf": daily.assign(cusip="00000000", permco=daily["permno"], retx=daily["ret"], vol=1e4)
-        [["cusip", "permno", "permco", "date", "prc", "ret", "retx", "shrout", "vol"]],
-        "stocknames": names.assign(permco=names["permno"], namedt=names["start"],
-                                   nameenddt=names["end"].clip(upper=pd.Timestamp("2024-12-31")),
-                                   comnam=names["ticker"] + " INC", ncusip="00000000", shrcd=11.0, exchcd=3.0)
-        [["permno", "permco", "namedt", "nameenddt", "ticker", "comnam", "ncusip", "shrcd", "exchcd"]],
-        "msedelist": delist, "dsedelist": delist,
+        "msf": monthly.assign(cusip="00000000", permco=monthly["permno"], retx=monthly["ret"], vol=1e5)[
+            ["cusip", "permno", "permco", "date", "prc", "ret", "retx", "shrout", "vol"]
+        ],
+        "dsf": daily.assign(cusip="00000000", permco=daily["permno"], retx=daily["ret"], vol=1e4)[
+            ["cusip", "permno", "permco", "date", "prc", "ret", "retx", "shrout", "vol"]
+        ],
+        "stocknames": names.assign(
+            permco=names["permno"],
+            namedt=names["start"],
+            nameenddt=names["end"].clip(upper=pd.Timestamp("2024-12-31")),
+            comnam=names["ticker"] + " INC",
+            ncusip="00000000",
+            shrcd=11.0,
+            exchcd=3.0,
+        )[["permno", "permco", "namedt", "nameenddt", "ticker", "comnam", "ncusip", "shrcd", "exchcd"]],
+        "msedelist": delist,
+        "dsedelist": delist,
     }
     # CIZ splits spells whenever any attribute changes: give AAPL two spells with one ticker.
-    ciz_names = pd.concat([names, pd.DataFrame([(14593, pd.Timestamp("2000-01-01"), pd.Timestamp("2019-06-30"),
-                                                 "AAPL")], columns=names.columns)])
+    ciz_names = pd.concat(
+        [
+            names,
+            pd.DataFrame(
+                [(14593, pd.Timestamp("2000-01-01"), pd.Timestamp("2019-06-30"), "AAPL")], columns=names.columns
+            ),
+        ]
+    )
     ciz_names.loc[(ciz_names["permno"] == 14593) & (ciz_names["end"] == "2024-12-31"), "start"] = "2019-07-01"
     ciz_names["end"] = ciz_names["end"].where(ciz_names["end"] != "2024-12-31", pd.Timestamp("2025-12-31"))
     ciz = {
-        "msf_v2": pd.DataFrame({"permno": monthly["permno"], "permco": monthly["permno"], "mthcaldt": monthly["date"],
-                                "mthret": with_delisting(monthly, m_hit), "mthretx": monthly["ret"],
-                                "mthprc": monthly["prc"].abs(), "shrout": monthly["shrout"],
-                                "mthcap": monthly["prc"].abs() * monthly["shrout"]}),
-        "dsf_v2": pd.DataFrame({"permno": daily["permno"], "permco": daily["permno"], "dlycaldt": daily["date"],
-                                "dlyret": with_delisting(daily, d_hit), "dlyretx": daily["ret"],
-                                "dlyprc": daily["prc"].abs(), "shrout": daily["shrout"],
-                                "dlycap": daily["prc"].abs() * daily["shrout"]}),
+        "msf_v2": pd.DataFrame(
+            {
+                "permno": monthly["permno"],
+                "permco": monthly["permno"],
+                "mthcaldt": monthly["date"],
+                "mthret": with_delisting(monthly, m_hit),
+                "mthretx": monthly["ret"],
+                "mthprc": monthly["prc"].abs(),
+                "shrout": monthly["shrout"],
+                "mthcap": monthly["prc"].abs() * monthly["shrout"],
+            }
+        ),
+        "dsf_v2": pd.DataFrame(
+            {
+                "permno": daily["permno"],
+                "permco": daily["permno"],
+                "dlycaldt": daily["date"],
+                "dlyret": with_delisting(daily, d_hit),
+                "dlyretx": daily["ret"],
+                "dlyprc": daily["prc"].abs(),
+                "shrout": daily["shrout"],
+                "dlycap": daily["prc"].abs() * daily["shrout"],
+            }
+        ),
         "stksecurityinfohist": ciz_names.assign(
-            permco=ciz_names["permno"], secinfostartdt=pd.to_datetime(ciz_names["start"]),
-            secinfoenddt=ciz_names["end"], issuernm=ciz_names["ticker"] + " INC", securitynm="COM",
-            sharetype="NS", securitytype="EQTY", primaryexch="Q")
-        [["permno", "permco", "secinfostartdt", "secinfoenddt", "ticker", "issuernm", "securitynm", "sharetype",
-          "securitytype", "primaryexch"]],
+            permco=ciz_names["permno"],
+            secinfostartdt=pd.to_datetime(ciz_names["start"]),
+            secinfoenddt=ciz_names["end"],
+            issuernm=ciz_names["ticker"] + " INC",
+            securitynm="COM",
+            sharetype="NS",
+            securitytype="EQTY",
+            primaryexch="Q",
+        )[
+            [
+                "permno",
+                "permco",
+                "secinfostartdt",
+                "secinfoenddt",
+                "ticker",
+                "issuernm",
+                "securitynm",
+                "sharetype",
+                "securitytype",
+                "primaryexch",
+            ]
+        ],
     }
     return {**legacy, **ciz}
 

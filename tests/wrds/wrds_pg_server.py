@@ -62,8 +62,11 @@ class PgServer:
         if self.stopped:
             return
         self.stopped = True
-        subprocess.run([*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate",
-                        "-w", "stop"], capture_output=True, check=False)
+        subprocess.run(
+            [*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+            check=False,
+        )
         shutil.rmtree(self.base, ignore_errors=True)
 
 
@@ -84,17 +87,64 @@ def start_server(bin_dir: Path) -> PgServer:
     server = PgServer(base, bin_dir, free_port(), prefix)
     atexit.register(server.stop)
     try:
-        _run([*prefix, str(bin_dir / "initdb"), "-D", str(server.data), "-U", "postgres", "-E", "UTF8",
-              "--locale=C", "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"])
+        _run(
+            [
+                *prefix,
+                str(bin_dir / "initdb"),
+                "-D",
+                str(server.data),
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "--no-sync",
+            ]
+        )
         key, crt = base / "server.key", base / "server.crt"
-        _run([*prefix, "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-              "-subj", "/CN=127.0.0.1", "-keyout", str(key), "-out", str(crt)])
+        _run(
+            [
+                *prefix,
+                "openssl",
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-days",
+                "2",
+                "-subj",
+                "/CN=127.0.0.1",
+                "-keyout",
+                str(key),
+                "-out",
+                str(crt),
+            ]
+        )
         _run([*prefix, "chmod", "600", str(key)])
-        options = (f"-c port={server.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} "
-                   f"-c ssl=on -c ssl_cert_file={crt} -c ssl_key_file={key} "
-                   "-c fsync=off -c full_page_writes=off -c synchronous_commit=off")
-        _run([*prefix, str(bin_dir / "pg_ctl"), "-D", str(server.data), "-l", str(base / "server.log"),
-              "-w", "-t", "60", "-o", options, "start"])
+        options = (
+            f"-c port={server.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={base} "
+            f"-c ssl=on -c ssl_cert_file={crt} -c ssl_key_file={key} "
+            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+        )
+        _run(
+            [
+                *prefix,
+                str(bin_dir / "pg_ctl"),
+                "-D",
+                str(server.data),
+                "-l",
+                str(base / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                options,
+                "start",
+            ]
+        )
     except BaseException:
         server.stop()
         raise

@@ -25,7 +25,7 @@ from analytics.errors import InputError
 if TYPE_CHECKING:
     from analytics.workspace import Dataset
 
-__all__ = ["Reader", "KINDS", "MODULES", "readers", "reader_named", "find_reader", "read_dataset", "header"]
+__all__ = ["KINDS", "MODULES", "Reader", "find_reader", "header", "read_dataset", "reader_named", "readers"]
 
 #: The kinds of data set readers make (see :mod:`analytics.workspace` for their shapes).
 KINDS = ("returns", "holdings", "panel", "portfolios")

@@ -43,8 +43,14 @@ _FACTORS = (
 
 
 def _header_row(rows: tuple[tuple[str, ...], ...] | list[list[str]]) -> int | None:
-    return next((i for i, row in enumerate(rows) if row and str(row[0]).strip().upper() == "DATE"
-                 and sum(1 for c in row[1:] if str(c).strip()) >= 2), None)
+    return next(
+        (
+            i
+            for i, row in enumerate(rows)
+            if row and str(row[0]).strip().upper() == "DATE" and sum(1 for c in row[1:] if str(c).strip()) >= 2
+        ),
+        None,
+    )
 
 
 def _accepts(sniffed: Sniffed) -> bool:
@@ -60,7 +66,8 @@ def _factor(title: str, heading: str, source: str) -> str:
             return AQR_ALIASES[name.lower()]
     raise InputError(
         f"{source}: an AQR workbook whose first sheet {title!r} is not Betting Against Beta, Quality Minus Junk "
-        "or HML Devil; FactorDesk reads those three.", file=source,
+        "or HML Devil; FactorDesk reads those three.",
+        file=source,
     )
 
 
@@ -113,7 +120,8 @@ def _read(path: str | Path, **options: Any) -> Dataset:
     if chosen is None:
         raise InputError(
             f"{path.name}: no region {region!r} on sheet {title!r}; regions are {', '.join(regions)}.",
-            option="region", file=path.name,
+            option="region",
+            file=path.name,
         )
     column = regions[chosen]
     body = []
@@ -125,10 +133,19 @@ def _read(path: str | Path, **options: Any) -> Dataset:
     frame = pd.DataFrame(body, columns=["date", factor], dtype=str)
     table = Table(frame, path.name, (), first_row=at + 2)
     units = opts.factor_units if opts.factor_units != "auto" else "decimal"
-    data = returns_from_table(table, freq=opts.freq, units=units, factor_units=units,
-                              keep_outliers=opts.keep_outliers, missing=opts.missing, aliases=AQR_ALIASES)
-    note = (f"{path.name}: read as an AQR factor workbook: {factor} for region {chosen} "
-            f"(sheet {title!r}, {len(regions)} regions), in decimals as AQR publishes them.")
+    data = returns_from_table(
+        table,
+        freq=opts.freq,
+        units=units,
+        factor_units=units,
+        keep_outliers=opts.keep_outliers,
+        missing=opts.missing,
+        aliases=AQR_ALIASES,
+    )
+    note = (
+        f"{path.name}: read as an AQR factor workbook: {factor} for region {chosen} "
+        f"(sheet {title!r}, {len(regions)} regions), in decimals as AQR publishes them."
+    )
     return as_dataset(ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes)), path)
 
 

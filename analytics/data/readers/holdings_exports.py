@@ -50,22 +50,30 @@ def _ishares(sniffed: Sniffed) -> bool:
 def _spdr(sniffed: Sniffed) -> bool:
     """SPDR's workbook: ``Fund Name:``, ``Ticker Symbol:``, ``Holdings: As of ...``, then
     ``Name, Ticker, Identifier, SEDOL, Weight, ...``."""
-    return sniffed.container == "xlsx" and _has_row(sniffed, lambda row: row[0] == "fund name") and _has_row(
-        sniffed, lambda row: row[:3] == ["name", "ticker", "identifier"])
+    return (
+        sniffed.container == "xlsx"
+        and _has_row(sniffed, lambda row: row[0] == "fund name")
+        and _has_row(sniffed, lambda row: row[:3] == ["name", "ticker", "identifier"])
+    )
 
 
 def _invesco(sniffed: Sniffed) -> bool:
     """``Fund Ticker, Security Identifier, Holding Ticker, ...`` (equity funds) or the bond
     funds' ``... PercentageOfFund ... PositionDate``."""
-    return _has_row(sniffed, lambda row: "fund ticker" in row and (
-        "holding ticker" in row or "percentageoffund" in row))
+    return _has_row(
+        sniffed, lambda row: "fund ticker" in row and ("holding ticker" in row or "percentageoffund" in row)
+    )
 
 
 def _sectioned(sniffed: Sniffed) -> bool:
     """Vanguard's ``Holdings details`` file: sections (``Equity,as of 09/30/2020``) each with
     its own header row."""
-    return _has_row(sniffed, lambda row: row[0] in ("equity", "fixed income", "short-term reserves")
-                    and len(row) > 1 and row[1].startswith("as of"))
+    return _has_row(
+        sniffed,
+        lambda row: (
+            row[0] in ("equity", "fixed income", "short-term reserves") and len(row) > 1 and row[1].startswith("as of")
+        ),
+    )
 
 
 def _broker(sniffed: Sniffed) -> bool:
@@ -79,7 +87,8 @@ def _export(sniffed: Sniffed) -> bool:
     sits below a preamble; plain tables (header on the first row) are the plain readers'."""
     rows = [row for row in sniffed.rows if any(c.strip() for c in row)]
     return sniffed.container in _TABLES and any(
-        is_holdings_header(row) and "portfolio" not in [canonical_name(c) for c in row] for row in rows[1:])
+        is_holdings_header(row) and "portfolio" not in [canonical_name(c) for c in row] for row in rows[1:]
+    )
 
 
 def _read(path: str | Path, **options: Any) -> Dataset:

@@ -90,8 +90,12 @@ def _cells(row: list[str] | tuple[str, ...]) -> list[str]:
 def _is_header(row: list[str] | tuple[str, ...], following: list[str] | tuple[str, ...]) -> bool:
     cells = _cells(row)
     return (
-        len(cells) >= 2 and cells[0].lower() in _DATE_HEADERS and all(cells[1:])
-        and _shape(cells[1]) is None and bool(following) and _shape(following[0]) is not None
+        len(cells) >= 2
+        and cells[0].lower() in _DATE_HEADERS
+        and all(cells[1:])
+        and _shape(cells[1]) is None
+        and bool(following)
+        and _shape(following[0]) is not None
     )
 
 
@@ -140,7 +144,8 @@ def _table(rows: list[list[str]], found: KenFrenchTable, source: str) -> Table:
             line = found.header + 2 + offset
             raise InputError(
                 f"{source}: row {line} has more cells than the header's {width} columns; remove the extra cells.",
-                file=source, row=line,
+                file=source,
+                row=line,
             )
         body.append((cells + [""] * width)[:width])
     frame = pd.DataFrame(body, columns=names, dtype=str)
@@ -155,25 +160,36 @@ def read_kenfrench_text(text: str, source: str, options: ReadOptions, notes: tup
     if found is None:
         raise InputError(
             f"{source}: no Ken French table found: expected a header row such as ',Mkt-RF,SMB,HML,RF' followed "
-            "by rows dated YYYYMM or YYYYMMDD.", file=source,
+            "by rows dated YYYYMM or YYYYMMDD.",
+            file=source,
         )
     table = _table(rows, found, source)
     table = Table(table.frame, source, notes, table.first_row)
     declared = "percent" if found.library else "auto"
     data = returns_from_table(
-        table, freq=options.freq, units=_declared(options.units, declared),
-        factor_units=_declared(options.factor_units, declared), keep_outliers=options.keep_outliers,
-        missing=(*MISSING, *options.missing) if found.library else options.missing, aliases=KENFRENCH_ALIASES,
+        table,
+        freq=options.freq,
+        units=_declared(options.units, declared),
+        factor_units=_declared(options.factor_units, declared),
+        keep_outliers=options.keep_outliers,
+        missing=(*MISSING, *options.missing) if found.library else options.missing,
+        aliases=KENFRENCH_ALIASES,
     )
     described = sum(1 for row in rows[: found.header] if any(c.strip() for c in row))
     after = sum(1 for row in rows[found.end :] if any(c.strip() for c in row))
-    skipped = ", ".join(part for part in (
-        f"{described} description line(s)" if described else "",
-        f"{after} line(s) after it (annual section, copyright)" if after else "",
-    ) if part)
+    skipped = ", ".join(
+        part
+        for part in (
+            f"{described} description line(s)" if described else "",
+            f"{after} line(s) after it (annual section, copyright)" if after else "",
+        )
+        if part
+    )
     units = " values in percent, as the library publishes them;" if declared == "percent" else ""
-    note = (f"{source}: read as a Ken French library file: its first ({data.freq}) table, file rows "
-            f"{found.header + 2}-{found.end};{units} {skipped or 'nothing'} skipped.")
+    note = (
+        f"{source}: read as a Ken French library file: its first ({data.freq}) table, file rows "
+        f"{found.header + 2}-{found.end};{units} {skipped or 'nothing'} skipped."
+    )
     return ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes))
 
 

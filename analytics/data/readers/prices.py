@@ -38,8 +38,20 @@ if TYPE_CHECKING:
 __all__ = ["PRICE_COLUMNS", "READERS", "read_prices"]
 
 #: Price columns in order of preference (lower-cased): total-return prices first.
-PRICE_COLUMNS = ("adj close", "adj_close", "adjclose", "adjusted close", "adj. close", "adj close**", "close",
-                 "close*", "px_last", "price", "last", "last price")
+PRICE_COLUMNS = (
+    "adj close",
+    "adj_close",
+    "adjclose",
+    "adjusted close",
+    "adj. close",
+    "adj close**",
+    "close",
+    "close*",
+    "px_last",
+    "price",
+    "last",
+    "last price",
+)
 _DATE_NAMES = frozenset({"date", "dates", "time", "datetime", "timestamp"})
 
 
@@ -62,14 +74,16 @@ def read_prices(table: Table, options: ReadOptions, name: str) -> ReturnsData:
         raise InputError(
             f"{table.source}: column {column!r} has no prices (all {len(prices)} cells are empty or null); "
             "download the history again, or remove the column to use another price column.",
-            file=table.source, column=column,
+            file=table.source,
+            column=column,
         )
     bad = np.flatnonzero((numbers[column] <= 0).to_numpy())
     if bad.size:
         raise InputError(
             f"{table.source}: {table.row_label(int(bad[0]))}, column {column!r}: price "
             f"{numbers[column].iloc[int(bad[0])]:g} is not positive; fix the cell or leave it blank.",
-            file=table.source, column=column,
+            file=table.source,
+            column=column,
         )
     returns = prices / prices.shift(1) - 1  # NaN around every missing price, never across it
     gaps = int(prices.isna().sum())
@@ -79,8 +93,9 @@ def read_prices(table: Table, options: ReadOptions, name: str) -> ReturnsData:
     if numbers.attrs.get("missing_codes"):
         notes.append(missing_note(table.source, numbers.attrs["missing_codes"], options.missing))
     wide = returns.iloc[1:].to_frame(name)
-    return returns_from_frame(wide, freq, table.source, notes, units="decimal", factor_units="decimal",
-                              keep_outliers=options.keep_outliers)
+    return returns_from_frame(
+        wide, freq, table.source, notes, units="decimal", factor_units="decimal", keep_outliers=options.keep_outliers
+    )
 
 
 def _read(path: str | Path, **options: Any) -> Dataset:

@@ -42,11 +42,18 @@ def _read(path: str | Path, **options: Any) -> Dataset:
     units = opts.units if opts.units != "auto" else "percent"
     factor_units = opts.factor_units if opts.factor_units != "auto" else "percent"
     data = returns_from_table(
-        table, freq=opts.freq, units=units, factor_units=factor_units, keep_outliers=opts.keep_outliers,
-        missing=opts.missing, aliases=QFACTOR_ALIASES,
+        table,
+        freq=opts.freq,
+        units=units,
+        factor_units=factor_units,
+        keep_outliers=opts.keep_outliers,
+        missing=opts.missing,
+        aliases=QFACTOR_ALIASES,
     )
-    note = (f"{table.source}: read as a q-factor file (global-q.org): values in percent, R_F is RF and R_MKT "
-            "the market excess return (Mkt-RF).")
+    note = (
+        f"{table.source}: read as a q-factor file (global-q.org): values in percent, R_F is RF and R_MKT "
+        "the market excess return (Mkt-RF)."
+    )
     return as_dataset(ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes)), path)
 
 
@@ -59,7 +66,8 @@ def _dated(table: Table) -> Table:
         period = next((p for p in ("quarter", "week") if p in lowered), "year")
         raise InputError(
             f"{table.source}: a q-factor file by {period}; FactorDesk reads the daily, weekly (with a date column) "
-            "and monthly files.", file=table.source,
+            "and monthly files.",
+            file=table.source,
         )
     year, month = table.frame[lowered["year"]].str.strip(), table.frame[lowered["month"]].str.strip()
     dates = year + month.str.zfill(2)
@@ -68,7 +76,8 @@ def _dated(table: Table) -> Table:
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise InputError(
             f"{table.source}: {table.row_label(pos)}: year {year.iloc[pos]!r} and month {month.iloc[pos]!r} "
-            "are not a month; fix the cells.", file=table.source,
+            "are not a month; fix the cells.",
+            file=table.source,
         )
     rest = table.frame.drop(columns=[lowered["year"], lowered["month"]])
     frame = pd.concat([dates.rename("date"), rest], axis=1)

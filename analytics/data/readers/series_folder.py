@@ -44,8 +44,9 @@ def _accepts(sniffed: Sniffed) -> bool:
 
 
 def _files(folder: Path) -> list[Path]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")
-                   and p.suffix.lower() in DATA_SUFFIXES)
+    files = sorted(
+        p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in DATA_SUFFIXES
+    )
     if not files:
         raise InputError(f"{folder}: the folder holds no CSV, Excel or Parquet files.", file=str(folder))
     return files
@@ -63,8 +64,9 @@ def read_series_folder(folder: str | Path, options: ReadOptions) -> ReturnsData:
         except InputError as exc:
             skipped.append(f"{path.name} ({exc})")
     if not parts:
-        raise InputError(f"{folder.name}: no file in the folder could be read as returns: {skipped[0]}",
-                         file=str(folder))
+        raise InputError(
+            f"{folder.name}: no file in the folder could be read as returns: {skipped[0]}", file=str(folder)
+        )
     freqs = defaultdict(list)
     for part in parts:
         freqs[part.freq].append(part.source)
@@ -78,11 +80,15 @@ def read_series_folder(folder: str | Path, options: ReadOptions) -> ReturnsData:
     _check_names(parts)
     with_factors = [p for p in parts if not p.factors.empty]
     factors = join_factors(with_factors).factors if with_factors else pd.DataFrame(index=assets.index)
-    notes = [f"{folder.name}: a folder of {len(parts)} file(s), one series per file"
-             + (f"; {len(skipped)} file(s) left out: {'; '.join(skipped)}" if skipped else "") + "."]
+    notes = [
+        f"{folder.name}: a folder of {len(parts)} file(s), one series per file"
+        + (f"; {len(skipped)} file(s) left out: {'; '.join(skipped)}" if skipped else "")
+        + "."
+    ]
     notes += merge_notes([n for p in parts for n in p.notes])
-    return ReturnsData(assets, factors.reindex(assets.index.union(factors.index)), parts[0].freq, folder.name,
-                       tuple(notes))
+    return ReturnsData(
+        assets, factors.reindex(assets.index.union(factors.index)), parts[0].freq, folder.name, tuple(notes)
+    )
 
 
 def _one_file(data: ReturnsData, path: Path) -> ReturnsData:
@@ -130,5 +136,14 @@ def _read(path: str | Path, **options: Any) -> Dataset:
     return as_dataset(read_series_folder(path, ReadOptions.of(options)), path)
 
 
-READERS = (Reader("series-folder", "returns", "folder of return series or price histories", _accepts, _read,
-                  folders=True, files=False),)
+READERS = (
+    Reader(
+        "series-folder",
+        "returns",
+        "folder of return series or price histories",
+        _accepts,
+        _read,
+        folders=True,
+        files=False,
+    ),
+)
