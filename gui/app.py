@@ -13,45 +13,19 @@ import logging
 import os
 import re
 import sys
-import time
 from pathlib import Path
 from typing import NoReturn
 
-from PySide6.QtCore import QCoreApplication, QSettings, QThreadPool, QTimer
+from PySide6.QtCore import QSettings, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
+from gui.application import create_app, wait_until_idle
 from gui.first_paint import on_first_paint
 from gui.main_window import MainWindow
 from gui.notifier import setup_logging
-from gui.resources import APP_NAME, APP_VERSION
 from gui.selftest import exit_after_first_paint, run_selftest
 
 __all__ = ["create_app", "finish", "run_gui", "show_and_restore", "wait_until_idle"]
-
-
-def create_app(argv: list[str] | None = None) -> QApplication:
-    """The QApplication with our names (QSettings keys); settings go under FACTORDESK_HOME if set."""
-    app = QApplication.instance() or QApplication([sys.argv[0], *(argv or [])])
-    QCoreApplication.setOrganizationName(APP_NAME)
-    QCoreApplication.setApplicationName(APP_NAME)
-    QCoreApplication.setApplicationVersion(APP_VERSION)
-    home = os.environ.get("FACTORDESK_HOME")
-    if home:
-        QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(Path(home) / "settings"))
-    return app
-
-
-def wait_until_idle(window: MainWindow, timeout_s: float = 120.0) -> bool:
-    """Process events until no job of the window runs and every tab has a result (or time out)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        QApplication.processEvents()
-        busy = any(r.busy for r in window.runners())
-        if not busy and window.workspace.datasets():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def _slug(title: str) -> str:

@@ -16,8 +16,8 @@ change the result, and the self-test never touches them.
 
 :func:`exit_after_first_paint` is the start-up benchmark's hook: with
 ``FACTORDESK_EXIT_AFTER_PAINT=1`` the app prints the time from launch to its first paint
-and exits. The window and analytics are imported inside the functions: ``gui.app`` imports
-this module, and the benchmark's bare-window baseline imports the hook without them.
+and exits. The window and analytics are imported inside the functions: the benchmark's
+bare-window baseline imports the hook without them.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from gui.application import create_app, wait_until_idle
 from gui.first_paint import on_first_paint
 
 __all__ = [
@@ -51,12 +52,14 @@ EXIT_AFTER_PAINT = "FACTORDESK_EXIT_AFTER_PAINT"
 TOLERANCE = 1e-8
 #: Tab title -> the numbers its demo run must reproduce; bundled by build.spec beside this module.
 EXPECTED_FILE = Path(__file__).with_name("selftest_expected.json")
-#: Modules the app imports only when first used, so a frozen build may silently lack them.
+#: Modules the app imports only when first used, so a frozen build may silently lack them
+#: (pandas' ``read_sql`` imports ``sqlite3`` inside each call, whatever the database: WRDS pulls).
 LAZY_MODULES = (
     "analytics.distributions",
     "wrds",
     "psycopg2",
     "sqlalchemy.dialects.postgresql.psycopg2",
+    "sqlite3",
     "pandas_datareader.famafrench",
     "pyarrow.parquet",
     "pyarrow.dataset",
@@ -148,8 +151,6 @@ def _run_tabs(window: QWidget, timeout_s: float) -> tuple[list[str], list[str]]:
     is run again, and if it still has none (its inputs refused, its job failed, nothing to
     run) that is a failure with the last message the user would have seen.
     """
-    from gui.app import wait_until_idle
-
     window.load_demo()
     if not wait_until_idle(window, timeout_s):
         return [], [f"jobs still running after {timeout_s:.0f} s"]
@@ -172,7 +173,6 @@ def run_selftest(qt_args: list[str] | None = None, timeout_s: float = 300.0) -> 
     expected = load_expected()
     with tempfile.TemporaryDirectory(prefix="factordesk-selftest-") as home:
         os.environ["FACTORDESK_HOME"] = home
-        from gui.app import create_app
         from gui.main_window import MainWindow
 
         create_app(qt_args)
