@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from analytics.data.partitioned import PartitionedPanel, is_partitioned_panel, write_partitioned
+from analytics.data.partitioned import DatasetDamaged, PartitionedPanel, is_partitioned_panel, write_partitioned
 from analytics.errors import InputError
 
 
@@ -150,3 +150,67 @@ def test_files_outside_the_manifest_are_never_read(tmp_path):
     stray = Path(tmp_path / "ds" / "date=2020-01-31" / "copy.parquet")
     stray.write_bytes((tmp_path / "ds" / "date=2020-01-31" / "part-0.parquet").read_bytes())
     assert len(PartitionedPanel(tmp_path / "ds").read_dates(["2020-01-31"])) == 4 == panel.rows_per_date[0]
+
+
+def test_staged_chunks_of_ids_become_one_file_per_date(tmp_path):
+    """Chunks of ids spanning every date (a WRDS pull), staged: one file per date, each date's rows
+    sorted by id, the same rows as the panel; no staging files left."""
+    frame = _panel(n_dates=7, n_stocks=10)
+    chunks = [frame[frame["id"].isin([f"S{i}" for i in ids])] for ids in ([0, 3, 9], [1, 2], [4, 5, 6, 7, 8])]
+    panel = write_partitioned(iter(chunks), tmp_path / "ds", staged=True)
+    assert len(panel.files()) == 7 and list(panel.rows_per_date) == [10] * 7
+    back = panel.read_dates()
+    assert all(list(g["id"]) == sorted(g["id"]) for _d, g in back.groupby("date"))
+    merged = frame.merge(back, on=["date", "id"], suffixes=("", "_read"))
+    assert len(merged) == len(frame) == len(back)
+    np.testing.assert_array_equal(merged["size"], merged["size_read"])
+    assert not list((tmp_path / "ds").glob(".stage*")) and sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
+
+
+def test_staged_id_twice_on_a_date_across_chunks_is_refused(tmp_path):
+    """Two chunks both holding the ids of one date: refused when the dates are put together, nothing left."""
+    frame = _panel()
+    with pytest.raises(InputError, match="id 'S0' appears twice on 2020-03-31"):
+        write_partitioned(iter([frame, frame[frame["date"] == "2020-03-31"]]), tmp_path / "ds", staged=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_frequency_given_is_checked_against_the_dates(tmp_path):
+    """Monthly dates declared daily are refused (the manifest would contradict its dates)."""
+    with pytest.raises(InputError, match="the dates are monthly, not daily"):
+        write_partitioned(_panel(), tmp_path / "ds", frequency="daily")
+
+
+@pytest.mark.parametrize(
+    "damage, reason",
+    [
+        (lambda f: f.write_bytes(f.read_bytes()[:-30]), "is not a Parquet file"),
+        (lambda f: f.unlink(), "is missing"),
+        (
+            lambda f: f.write_bytes((f.parent.parent / "date=2020-01-31" / "part-0.parquet").read_bytes()),
+            "is not the file",
+        ),
+    ],
+)
+def test_verify_reads_footers_and_names_the_damaged_file(tmp_path, damage, reason):
+    """verify() compares each file's footer with the digest written in the manifest: a cut, missing
+    or swapped file is one message naming the dataset, the file and the fix; reading it as well."""
+    panel = write_partitioned(_panel(), tmp_path / "ds")
+    panel.verify()
+    damage(tmp_path / "ds" / "date=2020-03-31" / "part-0.parquet")
+    with pytest.raises(DatasetDamaged, match=f"^ds: the dataset is damaged \\(date=2020-03-31/part-0.parquet {reason}"):
+        PartitionedPanel(tmp_path / "ds").verify()
+    if reason != "is not the file":  # a swapped file reads (the digest is what tells it apart)
+        with pytest.raises(InputError, match="^ds: the dataset is damaged \\(a file"):
+            panel.read_dates()
+
+
+def test_a_damaged_manifest_is_one_message(tmp_path):
+    """Dates out of order or files outside their date's folder in the manifest: named, not a traceback."""
+    write_partitioned(_panel(), tmp_path / "ds")
+    path = tmp_path / "ds" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["files"][0] = ["date=2020-02-29/part-0.parquet"]
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(DatasetDamaged, match="the files of 2020-01-31 are not in its folder"):
+        PartitionedPanel(tmp_path / "ds")

@@ -9,6 +9,7 @@ wrong data.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import threading
@@ -132,17 +133,23 @@ CASES = {
 FOUND_ON_READ = ("duplicate dates", "values x100", "monthly under a daily name")
 
 
+def assert_damaged(store: Store, open_entry, reason: str) -> None:
+    """Opening ``victim`` is one line naming it, the reason, the fix and its folder; entry() is None
+    (so an online caller fetches it again) and damaged() says why."""
+    with pytest.raises(StoreDamaged, match=f"^victim: the stored copy is damaged \\(.*{reason}") as info:
+        open_entry("victim")
+    message = str(info.value)
+    assert "\n" not in message and "pull or download it again when online" in message
+    assert str(store.root / "victim") in message
+    assert store.entry("victim") is None and store.damaged("victim").name == "victim"
+
+
 @pytest.mark.parametrize("how", list(CASES))
 def test_damage_is_one_clear_line_and_hides_nothing(store, how) -> None:
     """Each damage: load is one InputError naming the entry, the reason and the fix; entry() is
     None (so an online caller fetches again); the listing still shows the other entries."""
     damage(store, how)
-    with pytest.raises(StoreDamaged, match=f"^victim: the stored copy is damaged \\(.*{CASES[how]}") as info:
-        store.load("victim")
-    message = str(info.value)
-    assert "\n" not in message and "pull or download it again when online" in message
-    assert str(store.root / "victim") in message
-    assert store.entry("victim") is None and store.damaged("victim").name == "victim"
+    assert_damaged(store, store.load, CASES[how])
     good, bad = store.scan()  # a quick check: damage inside the values shows when the table is read
     assert [e.name for e in good if e.name != "victim"] == ["good", "other"]
     assert [d.name for d in bad] == ([] if how in FOUND_ON_READ else ["victim"])
@@ -210,40 +217,54 @@ print("DONE", flush=True)
 """
 
 
-def test_two_writers_never_mix_manifest_and_data(tmp_path) -> None:
-    """Two processes each write one entry 30 times at once while this one reads it: every read
-    is one writer's manifest with that writer's data, and so is the end state."""
-    store = Store(tmp_path / "store")
-    writers = [
+def race(code: str, store: Store, writers: tuple, read) -> list:
+    """Start one process per writer running ``code`` (which prints READY, waits for a line, writes,
+    prints DONE), let them go together and call ``read()`` until all are done; what it returned
+    (None: nothing to record) in order."""
+    procs = [
         subprocess.Popen(
-            [sys.executable, "-c", _WRITER.format(root=str(ROOT), store=str(store.root), me=me)],
+            [sys.executable, "-c", code.format(root=str(ROOT), store=str(store.root), me=me)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
         )
-        for me in "AB"
+        for me in writers
     ]
-    reads: list[tuple[str, str, int]] = []
+    reads = []
     try:
-        for writer in writers:
-            assert writer.stdout.readline().strip() == "READY"
-        for writer in writers:
-            writer.stdin.write("go\n")
-            writer.stdin.flush()
-        while any(w.poll() is None for w in writers):
-            try:
-                entry, frame = store.read("shared")
-            except InputError as exc:
-                assert "not in the local store" in str(exc)  # before the first write
-                continue
-            reads.append((entry.extra["writer"], "".join(sorted(set(frame["writer"]))), len(frame)))
-        for writer in writers:
-            assert writer.wait(timeout=120) == 0 and writer.stdout.read().strip() == "DONE"
+        for proc in procs:
+            assert proc.stdout.readline().strip() == "READY"
+        for proc in procs:
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+        while any(p.poll() is None for p in procs):
+            found = read()
+            if found is not None:
+                reads.append(found)
+        for proc in procs:
+            assert proc.wait(timeout=120) == 0 and proc.stdout.read().strip() == "DONE"
     finally:
-        for writer in writers:
-            writer.kill()
-            writer.stdin.close()
-            writer.stdout.close()
+        for proc in procs:
+            proc.kill()
+            proc.stdin.close()
+            proc.stdout.close()
+    return reads
+
+
+def test_two_writers_never_mix_manifest_and_data(tmp_path) -> None:
+    """Two processes each write one entry 30 times at once while this one reads it: every read
+    is one writer's manifest with that writer's data, and so is the end state."""
+    store = Store(tmp_path / "store")
+
+    def read() -> tuple[str, str, int] | None:
+        try:
+            entry, frame = store.read("shared")
+        except InputError as exc:
+            assert "not in the local store" in str(exc)  # before the first write
+            return None
+        return entry.extra["writer"], "".join(sorted(set(frame["writer"]))), len(frame)
+
+    reads = race(_WRITER, store, ("A", "B"), read)
     assert len(reads) > 10 and all(manifest == data for manifest, data, _rows in reads), reads
     assert all(rows == (120 if who == "A" else 132) for who, _d, rows in reads)
     entry, frame = store.read("shared")
@@ -336,3 +357,246 @@ def test_reader_sees_old_or_new_during_a_long_write(store, monkeypatch) -> None:
     assert len(reader.load("good")) == 36
     writer.join()
     assert len(reader.load("good")) == 48
+
+
+# --- dataset entries (issue 15: stored panels and WRDS pulls, one file per date) ------------------
+
+
+def stock_panel(writer: float = 0.0, n: int = 12) -> pd.DataFrame:
+    """A monthly stock panel: 6 ids, ``ret``, ``mcap`` and whole-number ``shares``."""
+    dates = pd.date_range("2020-01-31", periods=n, freq="ME")
+    rng = np.random.default_rng(int(writer))
+    return pd.DataFrame(
+        {
+            "date": np.repeat(dates, 6),
+            "id": np.tile([f"S{i}" for i in range(6)], n),
+            "ret": rng.normal(0, 0.05, 6 * n),
+            "mcap": rng.uniform(1, 100, 6 * n),
+            "shares": np.arange(6 * n),
+            "writer": writer,
+        }
+    )
+
+
+def save_panel(store: Store, name: str, frame: pd.DataFrame, query: str = "q", **extra):
+    with store.panel_writer(name, source="test", query=query) as writer:
+        writer.add(frame)
+        return writer.commit(freq="monthly", **extra)
+
+
+@pytest.fixture
+def panels(tmp_path) -> Store:
+    """A store with a table entry ``good`` and dataset entries ``other`` and ``victim``."""
+    s = Store(tmp_path / "store")
+    s.save("good", factors(), source="test", query="q-good", freq="monthly")
+    save_panel(s, "other", stock_panel(1.0), query="q-other")
+    save_panel(s, "victim", stock_panel(2.0), query="q-victim")
+    return s
+
+
+def part(store: Store, name: str) -> Path:
+    return next((store.root / name).glob("panel-*"))
+
+
+def edit_dataset_manifest(store: Store, name: str, change) -> None:
+    path = part(store, name) / "manifest.json"
+    raw = json.loads(path.read_text())
+    change(raw)
+    path.write_text(json.dumps(raw))
+
+
+def damage_panel(store: Store, how: str) -> None:
+    """Damage the dataset entry ``victim`` in one way."""
+    data = part(store, "victim")
+    file = data / "date=2020-03-31" / "part-0.parquet"
+    if how == "dataset manifest missing":
+        (data / "manifest.json").unlink()
+    elif how == "dataset manifest not JSON":
+        (data / "manifest.json").write_text("{")
+    elif how == "dataset folder missing":
+        shutil.rmtree(data)
+    elif how == "rows edited":
+        edit_dataset_manifest(
+            store, "victim", lambda m: m.update(rows=[7, *m["rows"][1:]], row_count=m["row_count"] + 1)
+        )
+    elif how == "dates out of order":
+        edit_dataset_manifest(store, "victim", lambda m: m["dates"].reverse())
+    elif how == "file outside its date":
+        edit_dataset_manifest(store, "victim", lambda m: m["files"][1].__setitem__(0, "date=2020-03-31/part-0.parquet"))
+    elif how == "statistics edited":
+        edit_dataset_manifest(store, "victim", lambda m: m["stats"].update(ret=[-1.0, 1.0]))
+    elif how == "monthly under a daily name":
+        edit_manifest(store, "victim", extra={"freq": "daily"})
+    elif how == "dataset of another entry":
+        shutil.rmtree(data)
+        shutil.copytree(part(store, "other"), data)
+    elif how == "file cut":
+        file.write_bytes(file.read_bytes()[:300])
+    elif how == "file missing":
+        file.unlink()
+    elif how == "another date's file":
+        shutil.copy(data / "date=2020-04-30" / "part-0.parquet", file)
+    elif how == "values x100":
+        table = pq.read_table(file)
+        pq.write_table(table.set_column(1, "ret", pa.compute.multiply(table.column("ret"), 100)), file)
+    elif how == "column renamed":
+        table = pq.read_table(file)
+        pq.write_table(table.rename_columns(["id", "RET", "mcap", "shares", "writer"]), file)
+    else:
+        raise AssertionError(how)
+
+
+PANEL_CASES = {  # how: (reason in the message, seen by the quick check of a listing)
+    "dataset manifest missing": ("panel-[0-9a-f]{16} is missing or not a dataset", True),
+    "dataset manifest not JSON": ("manifest.json cannot be read", True),
+    "dataset folder missing": ("is missing or not a dataset", True),
+    "rows edited": ("panel-[0-9a-f]{16} has 73 rows, the manifest says 72", True),
+    "dates out of order": ("its dates are not in increasing order", True),
+    "file outside its date": ("the files of 2020-02-29 are not in its folder", True),
+    "statistics edited": ("does not match the manifest's fingerprints \\(changed or rescaled\\)", True),
+    "monthly under a daily name": ("the dates are monthly, the manifest says daily", True),
+    "dataset of another entry": ("does not belong to this manifest", True),
+    "file cut": ("date=2020-03-31/part-0.parquet is not a Parquet file", False),
+    "file missing": ("date=2020-03-31/part-0.parquet is missing", False),
+    "another date's file": ("date=2020-03-31/part-0.parquet is not the file that was written", False),
+    "values x100": ("date=2020-03-31/part-0.parquet is not the file that was written", False),
+    "column renamed": ("date=2020-03-31/part-0.parquet is not the file that was written", False),
+}
+
+
+@pytest.mark.parametrize("how", list(PANEL_CASES))
+def test_dataset_damage_is_one_clear_line_and_hides_nothing(panels, how) -> None:
+    """Each damage of a dataset entry: opening it is one line naming the entry, the reason and the
+    fix; entry() is None; the listing still shows the others (manifest-level damage is listed as
+    damaged; a file's damage shows when the entry is opened, from the files' footers)."""
+    reason, quick = PANEL_CASES[how]
+    damage_panel(panels, how)
+    assert_damaged(panels, panels.panel, reason)
+    with pytest.raises(StoreDamaged):
+        panels.load("victim")
+    good, bad = panels.scan()
+    assert [e.name for e in good if e.name != "victim"] == ["good", "other"]
+    assert [d.name for d in bad] == (["victim"] if quick else [])
+    assert panels.panel("other")[1].n_rows == 72 and panels.load("good").shape == (36, 4)
+
+
+def test_damage_found_while_streaming_names_the_entry(panels) -> None:
+    """A file cut after the entry was opened (checked): the fit reading it stops with the entry's
+    damage message, not a pyarrow traceback."""
+    from analytics.crosssection import CrossSectionModel
+
+    _entry, panel = panels.panel("victim", label="victim.csv")
+    file = part(panels, "victim") / "date=2020-06-30" / "part-0.parquet"
+    file.write_bytes(file.read_bytes()[:-20])
+    with pytest.raises(InputError, match="^victim: the stored copy is damaged \\(a file cannot be read") as info:
+        CrossSectionModel(panel, ret_col="ret", chars=["mcap"]).fit(threads=1)
+    assert "pull or download it again when online" in str(info.value)
+
+
+def test_an_entry_replaced_while_streamed_is_never_mixed(panels) -> None:
+    """An entry refreshed while a reader holds the old one: the old reader's next read says its files
+    are gone (replaced while in use) instead of reading the new version's files."""
+    _entry, old = panels.panel("victim")
+    save_panel(panels, "victim", stock_panel(3.0), query="q-victim")
+    with pytest.raises(InputError, match="a file is gone .*replaced or deleted while in use"):
+        old.read_dates()
+    assert set(panels.panel("victim")[1].read_dates()["writer"]) == {3.0}
+
+
+def test_an_interrupted_panel_write_keeps_the_old_entry(panels) -> None:
+    """A writer failing (or cancelled) after some blocks stores nothing: the old entry reads as before
+    and no temp folder is left."""
+    before = panels.load("victim")
+    with (
+        pytest.raises(OSError, match="network gone"),
+        panels.panel_writer("victim", source="test", query="q-victim") as w,
+    ):
+        w.add(stock_panel(5.0).iloc[:30])
+        raise OSError("network gone")
+    pd.testing.assert_frame_equal(panels.load("victim"), before)
+    assert sorted(p.name for p in panels.root.iterdir()) == [".locks", "good", "other", "victim"]
+
+
+def test_panel_writer_refuses_another_request_and_a_held_lock(panels) -> None:
+    """Another request under the name is refused as save() refuses it; a lock held by another
+    program longer than the wait is StoreUnavailable (the caller may go on without the store)."""
+    from analytics.data.paths import locked
+    from analytics.data.store import StoreConflict, StoreUnavailable
+
+    conflict = pytest.raises(StoreConflict, match="already holds another pull")
+    with conflict, panels.panel_writer("victim", source="test", query="another"):
+        pass
+    busy = pytest.raises(StoreUnavailable, match="store entry victim: another program is still writing it")
+    held = locked(panels.root / ".locks" / "victim.lock", "test")
+    with held, busy, panels.panel_writer("victim", source="test", query="q-victim", wait=0.1):
+        pass
+
+
+def test_remove_deletes_one_entry(panels) -> None:
+    """remove() deletes the entry whole; the others stay; removing a missing entry is quiet."""
+    panels.remove("victim")
+    panels.remove("victim")
+    assert [e.name for e in panels.entries()] == ["good", "other"]
+    assert sorted(p.name for p in panels.root.iterdir()) == [".locks", "good", "other"]
+
+
+_PANEL_WRITER = """
+import sys
+sys.path.insert(0, {root!r})
+from analytics.data.store import Store
+from tests.test_store_faults import stock_panel
+store, me = Store({store!r}), {me!r}
+print("READY", flush=True)
+sys.stdin.readline()
+for i in range(15):
+    frame = stock_panel(float(me), n=12 + me).assign(round=float(i))
+    with store.panel_writer("shared", source="writer", query="round", staged=True) as writer:
+        for k in range(0, len(frame), 17):
+            writer.add(frame.iloc[k : k + 17])
+        writer.commit(freq="monthly", writer=me)
+print("DONE", flush=True)
+"""
+
+
+def test_two_panel_writers_never_mix(tmp_path) -> None:
+    """Two processes write one dataset entry 15 times each, chunk by chunk, while this one reads it:
+    every read is one writer's manifest with that writer's rows (a read that meets a replacement
+    says so), and so is the end state."""
+    store = Store(tmp_path / "store")
+
+    def read() -> tuple[int, set[float], int] | None:
+        try:
+            entry, panel = store.panel("shared")
+            frame = panel.read_dates()
+        except InputError as exc:
+            assert "not in the local store" in str(exc) or "replaced or deleted while in use" in str(exc), exc
+            return None
+        return entry.extra["writer"], set(frame["writer"]), len(frame)
+
+    reads = race(_PANEL_WRITER, store, (1, 2), read)
+    assert len(reads) > 5 and all({float(who)} == seen for who, seen, _rows in reads), reads
+    assert all(rows == 6 * (12 + who) for who, _seen, rows in reads)
+    entry, panel = store.panel("shared")
+    frame = panel.read_dates()
+    assert set(frame["writer"]) == {float(entry.extra["writer"])} and set(frame["round"]) == {14.0}
+    assert sorted(p.name for p in store.root.iterdir()) == [".locks", "shared"]
+
+
+def test_store_list_shows_dataset_entries_and_their_damage(panels, capsys, monkeypatch) -> None:
+    """``store list`` lists dataset entries with their rows beside table entries; a damaged one is
+    one line with the reason and the fix its manifest names (a stored panel file: open it again)."""
+    monkeypatch.setattr("cli.store.Store", lambda: panels)
+    save_panel(panels, "panel_file", stock_panel(4.0), fix="open panel.csv again")
+    damage_panel(panels, "rows edited")
+    edit_dataset_manifest(panels, "panel_file", lambda m: m["dates"].reverse())
+    assert cli.main(["store", "list"]) == 0
+    out = capsys.readouterr().out
+    listed = {line.split()[0]: line for line in out.splitlines()[1:] if not line.startswith(("damaged", "2 entries"))}
+    assert set(listed) == {"good", "other"} and " 72 " in listed["other"]
+    damaged = sorted(line for line in out.splitlines() if line.startswith("damaged:"))
+    assert len(damaged) == 2 and "2 entries" in out and "2 damaged" in out
+    assert (
+        "panel_file: the stored copy is damaged" in damaged[0]
+        and "; open panel.csv again (that replaces it)" in damaged[0]
+    )
+    assert "victim: the stored copy is damaged" in damaged[1] and "has 73 rows, the manifest says 72" in damaged[1]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analytics.errors import InputError
 
-__all__ = ["atomic_write", "cache_dir", "data_dir", "fsync_folder", "locked", "log_dir"]
+__all__ = ["atomic_write", "cache_dir", "data_dir", "fsync_file", "fsync_folder", "locked", "log_dir"]
 
 APP = "FactorDesk"
 
@@ -54,7 +54,7 @@ def log_dir() -> Path:
     return _base("log")
 
 
-def atomic_write(path: str | Path, write: Callable[[Path], None]) -> Path:
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
     """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it over ``path``.
 
     The rename is atomic on one file system, so readers see the old file or the new one,
@@ -128,6 +128,15 @@ def remove_leftovers(target: Path) -> None:
                 path.unlink()
             except OSError:
                 pass  # in use (Windows), or not ours to remove
+
+
+def fsync_file(path: Path) -> None:
+    """Make a file's data durable (a handle open for writing: Windows needs one)."""
+    fd = os.open(path, os.O_RDWR | _BINARY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_folder(folder: Path) -> None:
