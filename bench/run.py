@@ -13,7 +13,10 @@ import argparse
 import importlib
 import os
 import pkgutil
+import shutil
 import sys
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -21,11 +24,11 @@ sys.path.insert(0, str(ROOT))
 
 from analytics.crosssection.engines import LocalEngine
 from bench import workloads
-from bench.harness import format_line, measure, pin_blas, thread_settings
+from bench.harness import Workload, format_line, measure, pin_blas, thread_settings
 
 
-def all_workloads() -> dict:
-    found = {}
+def all_workloads() -> dict[str, Callable[[bool], Workload]]:
+    found: dict[str, Callable[[bool], Workload]] = {}
     for info in pkgutil.iter_modules(workloads.__path__):
         module = importlib.import_module(f"bench.workloads.{info.name}")
         found.update(getattr(module, "WORKLOADS", {}))
@@ -48,8 +51,19 @@ def main() -> int:
     unknown = [n for n in args.names if n not in known]
     if unknown:
         parser.error(f"unknown workload {unknown[0]!r}; choose from {', '.join(known)}")
-    # Child processes (bench workloads that measure a process's memory) inherit the same pin.
+    # Child processes (bench workloads that measure a process's memory) inherit the same pin,
+    # and a home of their own: nothing the bench loads lands in the user's store or logs.
     os.environ["FACTORDESK_BENCH_BLAS_THREADS"] = str(args.blas_threads)
+    os.environ["FACTORDESK_HOME"] = home = tempfile.mkdtemp(prefix="factordesk-bench-home-")
+    try:
+        run(args.names or list(known), known, args)
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+    return 0
+
+
+def run(names: list[str], known: dict[str, Callable[[bool], Workload]], args: argparse.Namespace) -> None:
+    """Print the thread settings, then each workload's line."""
     with pin_blas(args.blas_threads):
         print(
             f"threads: {thread_settings()} for ours and the baseline; {os.cpu_count()} cores, load "
@@ -57,9 +71,8 @@ def main() -> int:
             "thread(s) now (crosssection_fm runs on 1, and on 2 in its second line)",
             flush=True,
         )
-        for name in args.names or known:
+        for name in names:
             print(format_line(measure(name, known[name](args.quick))), flush=True)
-    return 0
 
 
 if __name__ == "__main__":

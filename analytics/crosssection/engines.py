@@ -22,18 +22,18 @@ from __future__ import annotations
 import inspect
 import os
 from abc import ABC, abstractmethod
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from analytics.crosssection.sums import BlockSums, block_sums
 from analytics.errors import InputError
+from analytics.threads import idle_cores, in_threads
 
 if TYPE_CHECKING:
-    from analytics.crosssection.model import Setup
+    from analytics.crosssection.setup import Setup
     from analytics.crosssection.source import PanelRows, PanelSource
 
 __all__ = ["ENGINES", "DaskEngine", "Engine", "LocalEngine", "make_engine", "plan_blocks"]
@@ -41,18 +41,26 @@ __all__ = ["ENGINES", "DaskEngine", "Engine", "LocalEngine", "make_engine", "pla
 # Cells (rows × columns read) of one block of dates: about 64 MB of float64, large enough that
 # reading a block costs far more than opening its files, small enough for a few in memory.
 _BLOCK_CELLS = 8 * 1024 * 1024
+# Blocks per panel at least, when the panel is small enough: threads (or workers) that finish
+# their last blocks at about the same time (9 blocks on 2 threads left one idle a ninth of the
+# fit), down to blocks of this many cells (2 MB), which still cost far more than a task. The
+# plan does not depend on the thread count, so neither do the numbers.
+_MIN_BLOCKS = 16
+_MIN_BLOCK_CELLS = 256 * 1024
 
 
 def plan_blocks(counts: np.ndarray, n_columns: int, block_dates: int | None = None) -> list[tuple[int, int]]:
-    """Consecutive date ranges ``(t0, t1)``: ``block_dates`` dates each, or about 64 MB of rows."""
+    """Consecutive date ranges ``(t0, t1)``: ``block_dates`` dates each, or about 64 MB of rows
+    (less when that makes fewer than :data:`_MIN_BLOCKS` blocks)."""
     n_dates = len(counts)
     if block_dates is not None:
         return [(t0, min(n_dates, t0 + block_dates)) for t0 in range(0, n_dates, block_dates)]
     ends = np.cumsum(counts) * max(1, n_columns)
+    cells = min(_BLOCK_CELLS, max(_MIN_BLOCK_CELLS, int(ends[-1]) // _MIN_BLOCKS)) if len(ends) else _BLOCK_CELLS
     out, t0 = [], 0
     while t0 < n_dates:
         base = ends[t0 - 1] if t0 else 0
-        t1 = int(np.searchsorted(ends, base + _BLOCK_CELLS, side="right"))
+        t1 = int(np.searchsorted(ends, base + cells, side="right"))
         t1 = min(max(t1, t0 + 1), n_dates)
         out.append((t0, t1))
         t0 = t1
@@ -97,30 +105,18 @@ class LocalEngine(Engine):
         super().__init__(block_dates=block_dates)
         if threads is not None and threads < 1:
             raise InputError(f"threads must be at least 1, not {threads}.")
-        self.threads = threads or _idle_cores()
+        self.threads = threads or idle_cores()
 
     @property
     def description(self) -> str:
         return f"local engine, {self.threads} thread(s)"
 
     def sums(self, source: PanelSource, setup: Setup) -> Iterator[BlockSums]:
-        blocks = self.blocks(source, setup)
         columns = setup.columns
-        if self.threads == 1:
-            for t0, t1 in blocks:
-                yield block_sums(source.parts(t0, t1, columns), t0, t1, setup)
-            return
-        pool = ThreadPoolExecutor(self.threads, thread_name_prefix="crosssection")
-        pending: deque[Future[BlockSums]] = deque()
-        try:
-            for t0, t1 in blocks:
-                if len(pending) > self.threads:
-                    yield pending.popleft().result()
-                pending.append(pool.submit(run_block, source.reader(t0, t1, columns), t0, t1, setup))
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        tasks = (
+            partial(run_block, source.reader(t0, t1, columns), t0, t1, setup) for t0, t1 in self.blocks(source, setup)
+        )
+        yield from in_threads(tasks, self.threads)
 
 
 class DaskEngine(Engine):
@@ -207,17 +203,6 @@ class DaskEngine(Engine):
                     done.add(following)
         finally:
             client.cancel(list(live))
-
-
-def _idle_cores() -> int:
-    """Cores not busy right now (cores less the 1-minute load average), 1 to 4; the cores, at
-    most 4, where the system has no load average (Windows)."""
-    cores = os.cpu_count() or 1
-    try:
-        busy = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        busy = 0.0
-    return max(1, min(4, round(cores - busy)))
 
 
 #: Engine names and their classes.

@@ -16,26 +16,26 @@ and scaling are then applied to the small products, never to the data.
 
 Why the shift: sums of squares minus ``n mean²`` lose digits when a characteristic's mean
 dwarfs its spread (log market cap, a price level). With ``s`` the previous date's mean (the
-cross-section's means move slowly) nothing is lost; a date whose mean is more than one
-standard deviation from its shift is centered on its own mean and its product computed again,
-so the accuracy of two-pass centering (statsmodels to 1e-8) holds for every date.
+cross-section's means move slowly; for a block's first date, the median of a few of its rows)
+nothing is lost; a date whose mean is more than one standard deviation from its shift is
+centered on its own mean and its product computed again, so the accuracy of two-pass
+centering (statsmodels to 1e-8) holds for every date. Centering and scaling are applied to a
+whole block's products at once, at its end.
 """
 
 from __future__ import annotations
 
-import ctypes
-import glob
-import os
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from analytics.threads import one_blas_thread
+
 if TYPE_CHECKING:
-    from analytics.crosssection.model import Setup
+    from analytics.crosssection.setup import Setup
     from analytics.crosssection.source import PanelRows
 
 __all__ = ["BlockSums", "DateStats", "block_sums", "one_blas_thread", "standardize"]
@@ -45,6 +45,8 @@ __all__ = ["BlockSums", "DateStats", "block_sums", "one_blas_thread", "standardi
 _CHUNK_CELLS = 512 * 1024
 # A date is centered on its own mean at most this many times (once in practice).
 _RECENTERINGS = 3
+# Rows of a block's first date whose median shifts it (later dates are shifted by the date before).
+_SHIFT_SAMPLE = 64
 # A sum of squares about the mean below this share of the raw sum of squares is rounding: the
 # characteristic is the same for every stock.
 _NOISE = 1e-13
@@ -101,10 +103,11 @@ def block_sums(parts: Iterable[PanelRows], t0: int, t1: int, setup: Setup) -> Bl
     parts of whole dates (one part for a frame in memory, a file at a time from a dataset)."""
     k = len(setup.chars)
     size = k + 2  # in sample, characteristics, y
-    products = np.zeros((t1 - t0, size - 1 + int(setup.constant), size - 1 + int(setup.constant)))
+    grams = np.zeros((t1 - t0, size, size))  # each date's product of the rows buffer
+    moved = np.zeros((t1 - t0, k))  # each date's means less the shift its rows were copied with
     stats = DateStats.empty(t1 - t0, k)
     buffer = np.empty(0)
-    shift = None  # the previous date's means: none before the first date
+    shift = None  # the previous date's means, or near the first date's
     with one_blas_thread():
         for rows in parts:
             if not len(rows):
@@ -114,26 +117,35 @@ def block_sums(parts: Iterable[PanelRows], t0: int, t1: int, setup: Setup) -> Bl
             need = size * max(int(np.diff(offsets).max()), _CHUNK_CELLS // size)
             if buffer.size < need:
                 buffer = np.empty(need)
-            for a, b in _chunks(offsets, _CHUNK_CELLS // size, first_alone=shift is None):
-                shift = _chunk(
-                    rows,
-                    offsets[a : b + 1],
-                    setup,
-                    buffer,
-                    np.zeros(k) if shift is None else shift,
-                    (products, stats, p0 - t0 + a),
-                )
+            if shift is None:
+                shift = _first_shift(rows, setup, int(offsets[1]))
+            for a, b in _chunks(offsets, _CHUNK_CELLS // size):
+                shift = _chunk(rows, offsets[a : b + 1], setup, buffer, shift, (grams, moved, stats, p0 - t0 + a))
+    kk = k + int(setup.constant)
+    products = np.zeros((t1 - t0, kk + 1, kk + 1))
+    _standardized_products(grams, moved, 1.0 / np.where(stats.std > 0, stats.std, 1.0), setup.constant, products)
     return BlockSums(t0, products, stats)
 
 
-def _chunks(offsets: np.ndarray, max_rows: int, *, first_alone: bool) -> Iterator[tuple[int, int]]:
-    """Consecutive date ranges of at most ``max_rows`` rows (a wider date goes alone); with
-    ``first_alone`` the first date goes alone, as it has no previous date's mean to be shifted by."""
+def _first_shift(rows: PanelRows, setup: Setup, stop: int) -> np.ndarray:
+    """A value near each characteristic's mean on the first date (rows ``0 .. stop - 1``), to
+    shift it by, as later dates are by the date before: the (lower) median of up to 64 of its
+    rows (0 where they all miss it). A median is within a standard deviation of the mean, so
+    the date is rarely centered again."""
+    sample = slice(0, stop, max(1, stop // _SHIFT_SAMPLE))
+    values = np.sort(np.stack([rows.values[name][sample] for name in setup.chars]), axis=1)  # NaN last
+    present = np.count_nonzero(~np.isnan(values), axis=1)
+    median = np.take_along_axis(values, np.maximum(present - 1, 0)[:, None] // 2, axis=1)[:, 0]
+    return np.where(np.isfinite(median), median, 0.0)
+
+
+def _chunks(offsets: np.ndarray, max_rows: int) -> Iterator[tuple[int, int]]:
+    """Consecutive date ranges of at most ``max_rows`` rows (a wider date goes alone)."""
     n_dates = len(offsets) - 1
     a = 0
     while a < n_dates:
         b = int(np.searchsorted(offsets, offsets[a] + max_rows, side="right")) - 1
-        b = 1 if first_alone and not a else min(max(b, a + 1), n_dates)
+        b = min(max(b, a + 1), n_dates)
         yield a, b
         a = b
 
@@ -144,9 +156,11 @@ def _chunk(
     setup: Setup,
     buffer: np.ndarray,
     shift: np.ndarray,
-    out: tuple[np.ndarray, DateStats, int],
+    out: tuple[np.ndarray, np.ndarray, DateStats, int],
 ) -> np.ndarray:
-    """Copy a few dates' rows into the buffer and reduce them; returns the last date's means.
+    """Copy a few dates' rows into the buffer and reduce them (``out``: the block's products of
+    the buffer, means less shifts and statistics, and the chunk's first date in them); returns
+    the last date's means.
 
     Per date only the filters that need it (top caps, winsorizing), the product and, rarely, a
     second centering run one by one; everything else is computed for the chunk's dates at once.
@@ -165,8 +179,8 @@ def _chunk(
     cap = None if setup.cap_col is None else rows.values[setup.cap_col][r0:r1]
     if cap is not None:
         valid &= np.isfinite(cap)
-    block[1:, ~valid] = 0.0
-    products, stats, at = out
+    block[1:, np.flatnonzero(~valid)] = 0.0
+    grams, moved, stats, at = out
     dates = _Dates(block, valid, offsets - r0, shift)
     t = slice(at, at + dates.count)
     if cap is not None or setup.winsorize is not None:
@@ -187,7 +201,7 @@ def _chunk(
     if weight is not None:  # standardized across stocks equally, then weighted
         block *= np.sqrt(np.where(valid, weight, 0.0))
         gram = dates.products()
-    _standardized_products(gram, d, 1.0 / np.where(std > 0, std, 1.0), setup.constant, products[t])
+    grams[t], moved[t] = gram, d
     done = np.flatnonzero(dates.n)
     return mean[done[-1]] if len(done) else shift
 
@@ -317,34 +331,3 @@ def _top_cutoff(cap: np.ndarray, top_pct: float | None) -> float:
         return np.inf
     keep = max(1, int(np.ceil(len(cap) * top_pct / 100 - 1e-9)))
     return float(np.partition(cap, len(cap) - keep)[len(cap) - keep])
-
-
-@cache
-def _openblas_local_threads() -> ctypes._CFuncPtr | None:
-    """numpy's OpenBLAS ``openblas_set_num_threads_local``, if this build has it."""
-    folder = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
-    for path in glob.glob(os.path.join(folder, "libscipy_openblas*.so")):
-        try:
-            func = ctypes.CDLL(path).openblas_set_num_threads_local
-        except (OSError, AttributeError):
-            continue
-        func.argtypes, func.restype = [ctypes.c_int], ctypes.c_int
-        return func
-    return None
-
-
-@contextmanager
-def one_blas_thread() -> Iterator[None]:
-    """Run this thread's BLAS calls on one thread.
-
-    Why: the per-date products are small (31 × 4,000); OpenBLAS splits each over its threads
-    and, on a busy machine, waits for them to be scheduled on every call, which made the fit
-    five times slower. The setting is local to the calling thread; elsewhere this is a no-op.
-    """
-    func = _openblas_local_threads()
-    previous = func(1) if func is not None else None
-    try:
-        yield
-    finally:
-        if func is not None:
-            func(previous)

@@ -8,11 +8,17 @@ as ``-9.09283763``) can never flip the units; it is found instead by :func:`out_
 reported with its column and date, or kept with a note when the caller asks
 (``keep_outliers``). A column about a hundred times larger than the others (percent among
 decimals), or a typical size between the two ranges, is refused with the option to pass.
+
+Speed and memory: the columns' medians come from one selection per column (``partition`` of
+a copy of that column, a block of columns at a time), not from ``nanmedian`` over the whole
+frame, and cells are screened for being out of line a block at a time: 2,000 daily funds take
+a tenth of a second and a few MB on top of the data.
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -36,6 +42,8 @@ _DISSENT = 30.0
 _ORDERS = 1000.0
 #: A loss beyond -100% this many times the column's typical size is out of line.
 _IMPOSSIBLE_RATIO = 10.0
+#: Columns worked on at once: a copy of their absolute values (13 MB for 6,300 days × 256).
+_BLOCK = 256
 
 
 def units_scale(
@@ -53,13 +61,14 @@ def units_scale(
             option="factor_units" if what == "factors" else "units",
         )
     values = frame.to_numpy(dtype=float)
-    if frame.empty or not np.isfinite(values).any():
+    sizes = None if frame.empty else _Sizes.of(values)
+    if sizes is None or not sizes.finite.any():
         return (0.01 if declared == "percent" else 1.0), None
     if declared == "auto":
-        scale, note = _detect(frame, values, freq, what, source)
+        scale, note = _detect(frame, values, sizes, freq, what, source)
     else:
         scale, note = (0.01 if declared == "percent" else 1.0), None
-    flagged = out_of_line(frame, scale)
+    flagged = _out_of_line(frame, values, sizes.typical, scale)
     if flagged.empty:
         return scale, note
     if not keep_outliers:
@@ -88,14 +97,18 @@ def out_of_line(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
     ``column``, ``value`` and ``typical``, in date order.
     """
     values = frame.to_numpy(dtype=float)
-    size = np.abs(values)
-    typical = _medians(np.where(np.isfinite(size) & (size > 0), size, np.nan))
-    with np.errstate(all="ignore"):
-        ratio = size / typical
-    decimals = values * scale
-    implausible = np.abs(decimals) > 1.0  # beyond +-100% in one period: rare but real, so not enough alone
-    hit = np.isfinite(values) & implausible & ((ratio >= _ORDERS) | ((decimals < -1.0) & (ratio >= _IMPOSSIBLE_RATIO)))
-    rows, cols = np.nonzero(hit)
+    return _out_of_line(frame, values, _Sizes.of(values).typical, scale)
+
+
+def _out_of_line(frame: pd.DataFrame, values: np.ndarray, typical: np.ndarray, scale: float) -> pd.DataFrame:
+    """:func:`out_of_line` given the columns' typical sizes. Only cells beyond about +-100%
+    can be out of line: those are found and judged a block of columns at a time, so no array
+    the size of the data is made."""
+    found = [
+        _hits(values[:, lo : lo + _BLOCK].T, typical[lo : lo + _BLOCK], scale, lo)
+        for lo in range(0, values.shape[1], _BLOCK)
+    ]
+    cols, rows = (np.concatenate(each) for each in zip(*found)) if found else (np.zeros(0, int), np.zeros(0, int))
     order = np.lexsort((cols, rows))
     rows, cols = rows[order], cols[order]
     return pd.DataFrame(
@@ -108,16 +121,35 @@ def out_of_line(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
     )
 
 
-def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, source: str) -> tuple[float, str]:
+def _hits(columns: np.ndarray, typical: np.ndarray, scale: float, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """Columns (counted from ``first``) and rows of the cells out of line in ``columns`` (one
+    column of the frame per row: contiguous in a frame's memory)."""
+    limit = 0.99 / scale  # every cell that may be beyond +-100% once scaled (judged exactly below)
+    candidate = (columns > limit) | (columns < -limit)
+    some = np.flatnonzero(candidate.any(axis=1))  # usually none
+    cols, rows = np.nonzero(candidate[some])
+    cols = some[cols]
+    cell = columns[cols, rows]
+    with np.errstate(all="ignore"):
+        ratio = np.abs(cell) / typical[cols]
+    decimals = cell * scale
+    implausible = np.abs(decimals) > 1.0  # beyond +-100% in one period: rare but real, so not enough alone
+    hit = np.isfinite(cell) & implausible & ((ratio >= _ORDERS) | ((decimals < -1.0) & (ratio >= _IMPOSSIBLE_RATIO)))
+    return cols[hit] + first, rows[hit]
+
+
+def _detect(
+    frame: pd.DataFrame, values: np.ndarray, sizes: _Sizes, freq: str, what: str, source: str
+) -> tuple[float, str]:
     """Decide the units from the typical column (the median of the column medians), so that
     neither a damaged cell nor a few wild columns (penny stocks) can swing it; a column about a
     hundred times larger than the typical one is a column in another unit, and refused."""
     lo, hi = _THRESHOLDS[freq]
-    counts = np.isfinite(values).sum(axis=0)
+    counts = sizes.finite
     voters = counts >= _MIN_VOTE if (counts >= _MIN_VOTE).any() else counts > 0
-    medians = _medians(np.abs(values))
+    medians = sizes.median
     typical = float(_medians(medians[voters]))
-    flag, option = ("--factor-units", "factor_units") if what == "factors" else ("--units", "units")
+    option = "factor_units" if what == "factors" else "units"
     with np.errstate(all="ignore"):
         ratio = medians / typical if 0 < typical < np.inf else np.zeros_like(medians)
     odd = np.flatnonzero(voters & (ratio >= _DISSENT))
@@ -125,19 +157,18 @@ def _detect(frame: pd.DataFrame, values: np.ndarray, freq: str, what: str, sourc
         raise InputError(
             f"{source}: {what} column {frame.columns[odd[0]]!r} is about {ratio[odd[0]]:.0f} times larger "
             f"than the others (median |return| {medians[odd[0]]:.3g} against {typical:.3g}): a column in percent "
-            f"among decimals? Put the columns in one unit, or pass {flag} percent or decimal.",
+            f"among decimals? Put the columns in one unit, or declare the units: percent or decimal.",
             option=option,
             file=source,
             column=str(frame.columns[odd[0]]),
         )
-    impossible = bool(((values[:, voters] < -1.0).sum(axis=0) >= _MIN_IMPOSSIBLE).any())
-    if typical > hi or (typical >= lo and impossible):
+    if typical > hi or (typical >= lo and _impossible(values, voters)):
         return 0.01, f"{source}: {what} read as percent (median |return| {typical:.3g}); divided by 100."
     if typical < lo:
         return 1.0, f"{source}: {what} read as decimals (median |return| {typical:.3g})."
     raise InputError(
         f"{source}: cannot tell whether {what} are percent or decimals (median |return| {typical:.3g}); "
-        f"pass {flag} percent or decimal.",
+        "declare the units: percent or decimal.",
         option=option,
         file=source,
     )
@@ -158,6 +189,57 @@ def _outlier_message(flagged: pd.DataFrame, scale: float, what: str, source: str
 
 def _when(label: object) -> str:
     return str(label.date()) if isinstance(label, pd.Timestamp) else str(label)
+
+
+def _impossible(values: np.ndarray, voters: np.ndarray) -> bool:
+    """Whether a voting column has at least :data:`_MIN_IMPOSSIBLE` losses beyond -100%."""
+    return bool((np.count_nonzero(values < -1.0, axis=0)[voters] >= _MIN_IMPOSSIBLE).any())
+
+
+@dataclass(frozen=True)
+class _Sizes:
+    """Per column: values that are finite, the median absolute value (NaN ignored, as numpy's
+    ``nanmedian``) and the typical size (the median absolute non-zero finite value)."""
+
+    finite: np.ndarray
+    median: np.ndarray
+    typical: np.ndarray
+
+    @classmethod
+    def of(cls, values: np.ndarray) -> _Sizes:
+        """One selection per column: the absolute values of a block of columns are copied, and
+        each column's copy partitioned at its middle ranks, which follow from its counts
+        (zeros sort first, then finite values, then infinities and NaN)."""
+        n, m = values.shape
+        finite, median, typical = np.zeros(m, dtype=np.int64), np.full(m, np.nan), np.full(m, np.nan)
+        with np.errstate(all="ignore"):
+            for lo in range(0, m, _BLOCK):
+                size = np.abs(values[:, lo : lo + _BLOCK].T, order="C")  # one column a contiguous row
+                present = n - np.count_nonzero(np.isnan(size), axis=1)
+                count = np.count_nonzero(np.isfinite(size), axis=1)
+                zeros = np.count_nonzero(size == 0, axis=1)
+                finite[lo : lo + len(size)] = count
+                for i, row in enumerate(size):
+                    ranks = {*_middle(int(present[i]), 0), *_middle(int(count[i] - zeros[i]), int(zeros[i]))}
+                    if ranks:
+                        row.partition(sorted(ranks))
+                    median[lo + i] = _mid(row, int(present[i]), 0)
+                    typical[lo + i] = _mid(row, int(count[i] - zeros[i]), int(zeros[i]))
+        return cls(finite, median, typical)
+
+
+def _middle(count: int, start: int) -> tuple[int, ...]:
+    """Ranks of the middle value(s) of ``count`` sorted values from rank ``start``."""
+    return (start + (count - 1) // 2, start + count // 2) if count else ()
+
+
+def _mid(row: np.ndarray, count: int, start: int) -> float:
+    """The median of ``count`` values from rank ``start`` of a partitioned row, as numpy's median
+    (the mean of the two middle values, computed as their sum halved)."""
+    if not count:
+        return np.nan
+    upper = row[start + count // 2]
+    return float(upper) if count % 2 else float((row[start + (count - 1) // 2] + upper) / 2)
 
 
 def _medians(size: np.ndarray) -> np.ndarray:

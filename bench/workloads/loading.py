@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from bench.harness import Measurement, Workload
-from bench.workloads.regression import _data as fund_panel
+from bench.workloads.regression import funds_data as fund_panel
 
 ROOT = Path(__file__).resolve().parents[2]
 PANEL_COLUMNS = ("ret", "size", "bm", "mom", "beta", "ivol")
@@ -146,14 +146,14 @@ def load_child(kind: str, path: str) -> None:
     import pyarrow.csv  # imports are not loading
     import pyarrow.parquet  # noqa: F401
 
-    import analytics.crosssection.panel  # noqa: F401
+    import analytics.data.panel  # noqa: F401
     from analytics.data.readers import read_dataset, readers
 
     readers()  # the reader modules are imported on first use
     before = _current_rss_mb()
     start = time.perf_counter()
     if kind == "ours":
-        frame = read_dataset(path, "panel").data
+        frame = read_dataset(path, "panel", stored=False).data  # loading, not the store
     elif path.endswith(".parquet"):
         frame = pd.read_parquet(path)
     else:
