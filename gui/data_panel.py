@@ -1,9 +1,11 @@
-"""The data panel: every loaded data set with its kind, frequency and span."""
+"""The data panel: every loaded data set with its kind, frequency and span; a data set read from
+a file can be read again another way ("Change how this file is read…", see :mod:`gui.open_preview`)."""
 
 from __future__ import annotations
 
 import pandas as pd
 from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -23,9 +25,11 @@ MAX_SERIES = 200
 
 
 class DataPanel(QWidget):
-    """Lists the workspace; Open… asks the window to open files, Remove forgets a data set."""
+    """Lists the workspace; Open… asks the window to open files, Remove forgets a data set, and
+    "Change how this file is read…" asks the window to show how the selected one was read."""
 
     sigOpenRequested = Signal()
+    sigReadAgainRequested = Signal(str)  # the data set's name
 
     def __init__(self, workspace: WorkspaceModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,9 +46,20 @@ class DataPanel(QWidget):
         remove_button = QPushButton("Remove")
         open_button.clicked.connect(self.sigOpenRequested)
         remove_button.clicked.connect(self.remove_selected)
+        self.read_again_action = QAction("Change how this file is read…", self)
+        self.read_again_action.setToolTip("Show the first rows and the choices the file was read with, to change them")
+        self.read_again_action.triggered.connect(self.read_selected_again)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.tree.addAction(self.read_again_action)
+        self.tree.itemSelectionChanged.connect(self._on_selection_change)
+        read_button = QPushButton("Read as…")
+        read_button.setToolTip(self.read_again_action.toolTip())
+        read_button.clicked.connect(self.read_again_action.trigger)
+        self.read_again_action.enabledChanged.connect(read_button.setEnabled)
         buttons = QHBoxLayout()
         buttons.addWidget(open_button)
         buttons.addWidget(remove_button)
+        buttons.addWidget(read_button)
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -79,6 +94,24 @@ class DataPanel(QWidget):
         for item in self.tree.selectedItems():
             self._workspace.remove(item.data(0, Qt.ItemDataRole.UserRole) or item.text(0))
 
+    def selected_file_dataset(self) -> str | None:
+        """The name of the selected data set (or of the one whose series is selected) when it was
+        read from a file, else None."""
+        item = next(iter(self.tree.selectedItems()), None)
+        while item is not None and item.parent() is not None:
+            item = item.parent()
+        dataset = self._workspace.get(item.text(0)) if item is not None else None
+        return dataset.name if dataset is not None and dataset.path and not dataset.simulated else None
+
+    def read_selected_again(self) -> None:
+        """Ask to show how the selected data set's file is read (the open preview)."""
+        name = self.selected_file_dataset()
+        if name is not None:
+            self.sigReadAgainRequested.emit(name)
+
+    def _on_selection_change(self) -> None:
+        self.read_again_action.setEnabled(self.selected_file_dataset() is not None)
+
     def _on_workspace_change(self) -> None:
         self.tree.clear()
         for dataset in self._workspace.datasets():
@@ -96,6 +129,7 @@ class DataPanel(QWidget):
             item.setToolTip(2, reason)
             self.tree.addTopLevelItem(item)
         self._fit_columns()
+        self._on_selection_change()
 
     def _fit_columns(self) -> None:
         """Name and kind columns wide enough to read (capped, so Contents stays in view); the
