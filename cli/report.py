@@ -15,19 +15,19 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 from analytics import jobs
-from analytics.data.demo import DEMO_FILES, DEMO_LABEL
-from analytics.data.holdings import load_holdings
+from analytics.data.holdings import holdings_dataset
 from analytics.data.readers import read_dataset
 from analytics.errors import InputError
-from analytics.exposures.model import exposures_job
-from analytics.regression.report import fund_report_job
-from analytics.reports import DEFAULT_THRESHOLD, RANKINGS, build_tearsheet, run_block, style_drift
+from analytics.exposures.request import ExposuresRequest, run_exposures
+from analytics.regression.request import RegressionRequest, run_regression
+from analytics.reports import DEFAULT_THRESHOLD, RANKINGS, style_drift, tearsheet_of
+from analytics.reports.tearsheet import Tearsheet
 from cli import regress
-from cli.common import load_inputs, print_notes, read_options, split_list
+from cli.common import print_notes, read_options
 
 __all__ = ["register", "run"]
 
@@ -48,9 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--window",
         type=int,
         metavar="N",
-        help="rolling-loadings window in periods (default: 36 months, 52 weeks, 252 days)",
+        help="rolling-loadings window in periods (default: 36 months, 52 weeks, 252 days; same as --rolling)",
     )
-    p.add_argument("--split", metavar="DATE,...", help="also fit before and after these dates")
     p.add_argument(
         "--rank",
         choices=list(RANKINGS),
@@ -95,55 +94,24 @@ def _regress_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     _check_request(args)
-    data, factors = load_inputs(args.returns, args)
-    cov = {"cov_type": "hac", "cov_config": {"maxlags": args.hac}} if args.hac is not None else {}
-    report = jobs.run(
-        fund_report_job(
-            data.assets,
-            factors.factors,
-            freq=data.freq,
-            window=args.window,
-            splits=split_list(args.split),
-            funds=split_list(args.funds),
-            returns_source=data.source,
-            model=args.model,
-            excess=args.excess,
-            start=args.start,
-            end=args.end,
-            periods_per_year=args.periods_per_year,
-            source=factors.source,
-            **cov,
-        )
-    )
-    notes = [*data.notes, *factors.notes, *report.results.notes, *report.notes]
+    # --window (report's own) or regress's --rolling: the rolling loadings are always drawn
+    request = replace(regress.request_from_args(args), rolling=args.window or args.rolling or 0)
+    report = jobs.run(run_regression(request))
+    notes = list(report.all_notes)
     exposures = drift = None
     if args.holdings:
-        exposures, more = _exposures(args, data, factors)
-        drift = style_drift(exposures, threshold=args.drift, factors=factors.factors)
-        notes += [*more, *exposures.notes, *drift.notes]
+        exposures = jobs.run(run_exposures(_exposures_request(args, request)))
+        drift = style_drift(exposures, threshold=args.drift)
+        notes += [*exposures.all_notes, *drift.notes]
     print_notes(notes)
-    files = [
-        args.returns,
-        *(args.factors or []),
-        *(args.holdings or []),
-        *([args.stock_returns] if args.holdings else []),
-    ]
-    from gui.resources import APP_VERSION
-
-    run_info = run_block(
-        report.results,
-        data_files=[Path(f).name for f in files],
-        version=APP_VERSION,
-        simulated=args.simulated or any(_is_demo_file(f) for f in files),
-    )
-    sheet = build_tearsheet(
+    sheet = tearsheet_of(
         report,
-        run=run_info,
-        rank_by=args.rank,
         exposures=exposures,
         drift=drift,
+        rank_by=args.rank,
         holdings_fund=args.holdings_fund,
         title=args.title,
+        simulated=args.simulated,
     )
     path = _render(sheet, args.out)
     print(f"wrote {path}", file=sys.stderr)
@@ -154,56 +122,36 @@ def _check_request(args: argparse.Namespace) -> None:
     """Refuse what cannot work before any file is read."""
     suffix = Path(args.out).suffix.lower()
     if suffix not in REPORT_SUFFIXES:
-        raise InputError(f"--out {args.out}: a report is .pdf or .html, not {suffix or 'a file without extension'}.")
-    if args.holdings and not args.stock_returns:
-        raise InputError("--holdings needs --returns R, the stock returns the holdings' betas come from.")
-    if not args.holdings and (args.stock_returns or args.holdings_fund):
-        raise InputError("--returns and --holdings-fund describe holdings; add --holdings H.")
-    if not args.drift > 0:
-        raise InputError(f"--drift {args.drift}: the exposure change to flag must be positive, e.g. 0.25.")
-
-
-def _exposures(args: argparse.Namespace, data, factors) -> tuple[object, list[str]]:
-    """Bottom-up and top-down exposures of the holdings (the fund's own returns when named)."""
-    stocks = read_dataset(args.stock_returns, "returns", **asdict(read_options(args, id_col=args.returns_id_col))).data
-    holdings = load_holdings(args.holdings, id_col=args.id_col, rescale=args.rescale)
-    fund = None
-    if args.holdings_fund is not None:
-        if args.holdings_fund not in data.assets.columns:
-            raise InputError(
-                f"--holdings-fund {args.holdings_fund!r} is not a fund of {data.source}; funds are "
-                f"{', '.join(map(str, data.assets.columns))}."
-            )
-        fund = data.assets[args.holdings_fund]
-    method = "rolling" if args.beta_window is not None else "full"
-    exposures = jobs.run(
-        exposures_job(
-            holdings.frame,
-            stocks.assets,
-            factors.factors,
-            freq=stocks.freq,
-            method=method,
-            window=args.beta_window,
-            model=args.model,
-            excess=args.excess,
-            source=factors.source,
-            fund_returns=fund,
+        raise InputError(
+            f"{args.out}: a report is .pdf or .html, not {suffix or 'a file without extension'}.", option="out"
         )
+    if args.holdings and not args.stock_returns:
+        raise InputError("holdings need the stock returns their betas come from (--returns R).", option="holdings")
+    if not args.holdings and (args.stock_returns or args.holdings_fund):
+        raise InputError("stock returns and a holdings fund describe holdings; add the holdings.", option="holdings")
+    if not args.drift > 0:
+        raise InputError(f"the exposure change to flag must be positive, e.g. 0.25, not {args.drift}.", option="drift")
+
+
+def _exposures_request(args: argparse.Namespace, regression: RegressionRequest) -> ExposuresRequest:
+    """Bottom-up and top-down exposures of the holdings (the fund's own returns when named)."""
+    stocks = read_dataset(args.stock_returns, "returns", **asdict(read_options(args, id_col=args.returns_id_col)))
+    paths = args.holdings[0] if len(args.holdings) == 1 else args.holdings
+    holdings = holdings_dataset(paths, id_col=args.id_col, rescale=args.rescale)
+    return ExposuresRequest(
+        holdings,
+        stocks,
+        regression.factors,
+        model=regression.model,
+        method="rolling" if args.beta_window is not None else "full",
+        window=args.beta_window,
+        excess=regression.excess,
+        fund_returns=regression.returns if args.holdings_fund is not None else None,
+        fund_column=args.holdings_fund,
     )
-    return exposures, [*stocks.notes, *holdings.notes]
 
 
-def _is_demo_file(path: str) -> bool:
-    """A file written by ``main.py demo``: a demo file name beside the demo's README."""
-    file = Path(path)
-    readme = file.parent / "README.txt"
-    if file.name not in DEMO_FILES.values() or not readme.is_file():
-        return False
-    with open(readme, encoding="utf-8", errors="replace") as handle:
-        return handle.readline().strip() == DEMO_LABEL
-
-
-def _render(sheet, out: str) -> Path:
+def _render(sheet: Tearsheet, out: str) -> Path:
     """Draw the report with Qt, off screen."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication

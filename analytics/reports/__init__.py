@@ -4,6 +4,7 @@ Pure Python over the result objects of :mod:`analytics.regression` and
 :mod:`analytics.exposures`; ``gui.reports`` renders a :class:`Tearsheet` to PDF and HTML.
 """
 
+from analytics.reports.compose import report_datasets, tearsheet_job, tearsheet_of
 from analytics.reports.drift import DEFAULT_THRESHOLD, StyleDrift, style_drift
 from analytics.reports.peers import IR_DEFINITION, RANKINGS, information_ratio, peer_table
 from analytics.reports.profile import FundProfile, Sentence, fund_profile
@@ -22,6 +23,9 @@ __all__ = [
     "fund_profile",
     "information_ratio",
     "peer_table",
+    "report_datasets",
     "run_block",
     "style_drift",
+    "tearsheet_job",
+    "tearsheet_of",
 ]

@@ -12,10 +12,9 @@ Two checks on an :class:`~analytics.exposures.ExposureResults` (the chapter's 13
   the window, flagged when it falls outside the top-down 95% interval. About 5% of comparisons
   fall outside by chance alone when both views are right, which the summary says.
 
-Why the intervals are computed here: ``ExposureResults.topdown`` holds the per-window
-coefficients but not their standard errors, so the windows are refitted (the same regression:
-the fund's excess return on the model's factors, with a constant, over the window's dates) and
-their 95% intervals taken from those fits; that needs the factor returns, passed as ``factors``.
+The top-down loadings and their intervals come from the exposure results themselves (the
+regressions of the fund's excess return on the model's factors, with a constant, over each
+window's dates, and their classic standard errors): nothing is refitted here.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ import numpy as np
 import pandas as pd
 
 from analytics.exposures.results import ExposureResults
-from analytics.regression.model import FactorModel
 
 __all__ = ["DEFAULT_THRESHOLD", "StyleDrift", "style_drift"]
 
@@ -56,7 +54,7 @@ class StyleDrift:
     ``shifts`` has one row per (holdings date, factor) whose exposure moved by more than
     ``threshold``; ``windows`` one row per (holdings window, factor) with both views and the
     top-down interval, ``disagree`` marking those outside it; ``full_sample`` the same check over
-    all dates. Empty ``windows``/``full_sample`` (with a note) when no factor returns were given.
+    all dates.
     """
 
     threshold: float
@@ -88,29 +86,16 @@ class StyleDrift:
         }
 
 
-def style_drift(
-    exposures: ExposureResults,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    factors: pd.DataFrame | None = None,
-    level: float = 0.95,
-) -> StyleDrift:
-    """Shifts larger than ``threshold`` between holdings dates; with ``factors`` (the factor
-    returns the exposures were estimated on, decimals, dates × factors) also the windows where
-    bottom-up and top-down disagree beyond the top-down ``level`` interval."""
+def style_drift(exposures: ExposureResults, *, threshold: float = DEFAULT_THRESHOLD, level: float = 0.95) -> StyleDrift:
+    """Shifts larger than ``threshold`` between holdings dates, and the windows where bottom-up
+    and top-down disagree beyond the top-down ``level`` interval."""
     if not threshold > 0:
         raise ValueError(f"the drift threshold must be positive, not {threshold}")
     names = tuple(exposures.factors)
-    notes: list[str] = []
-    if factors is None:
-        empty = pd.DataFrame(columns=WINDOW_COLUMNS)
-        notes.append(
-            "bottom-up vs top-down not checked: the top-down table has no standard errors and no "
-            "factor returns were given to compute its intervals."
-        )
-        return StyleDrift(threshold, level, names, _shifts(exposures, threshold), empty, empty, tuple(notes))
-    windows = _comparisons(exposures, factors, level, per_window=True)
-    full = _comparisons(exposures, factors, level, per_window=False)
+    lower, upper = exposures.topdown_intervals(level)
+    windows = _comparisons(exposures, lower, upper, per_window=True)
+    full = _comparisons(exposures, lower, upper, per_window=False)
+    notes = []
     skipped = int(windows["top_down"].isna().sum() // max(len(names), 1))
     if skipped:
         notes.append(f"{skipped} holdings window(s) too short for a top-down regression; not compared.")
@@ -131,38 +116,34 @@ def _shifts(exposures: ExposureResults, threshold: float) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SHIFT_COLUMNS)
 
 
-def _comparisons(exposures: ExposureResults, factors: pd.DataFrame, level: float, *, per_window: bool) -> pd.DataFrame:
-    """Average bottom-up exposure vs top-down loading and interval, per window or over all dates."""
-    spans = (
-        list(zip(exposures.windows["window_start"], exposures.windows["window_end"]))
-        if per_window
-        else [(exposures.exposures.index[0], exposures.exposures.index[-1])]
+def _comparisons(
+    exposures: ExposureResults, lower: pd.DataFrame, upper: pd.DataFrame, *, per_window: bool
+) -> pd.DataFrame:
+    """Average bottom-up exposure vs top-down loading and interval, per holdings window or over
+    all dates (``topdown``'s first row is the full sample, then one row per window, in order)."""
+    names = list(exposures.factors)
+    exposed = exposures.exposures[names]
+    if per_window:
+        spans = exposures.windows[["window_start", "window_end"]]
+        bottom_up = exposed.groupby(exposures.fund.held_since.to_numpy(), sort=True).mean().to_numpy()
+        rows = slice(1, None)
+    else:
+        spans = pd.DataFrame({"window_start": [exposed.index[0]], "window_end": [exposed.index[-1]]})
+        bottom_up = exposed.mean().to_numpy()[None, :]
+        rows = slice(0, 1)
+    k = len(names)
+    frame = pd.DataFrame(
+        {
+            "window_start": np.repeat(spans["window_start"].to_numpy(), k),
+            "window_end": np.repeat(spans["window_end"].to_numpy(), k),
+            "factor": np.tile(names, len(spans)),
+            "bottom_up": bottom_up.ravel(),
+            "top_down": exposures.topdown[names].to_numpy(dtype=float)[rows].ravel(),
+            "lower": lower[names].to_numpy(dtype=float)[rows].ravel(),
+            "upper": upper[names].to_numpy(dtype=float)[rows].ravel(),
+            "n_obs": np.repeat(exposures.topdown["n_obs"].to_numpy(dtype=int)[rows], k),
+        }
     )
-    fund = exposures.fund_returns
-    names = list(exposures.factors)
-    rows = []
-    for start, end in spans:
-        bottom_up = exposures.exposures.loc[start:end, names].mean()
-        fit = _topdown_fit(fund.loc[start:end], factors, exposures, level)
-        for factor in names:
-            top, lower, upper, n = fit.get(factor, (np.nan, np.nan, np.nan, 0))
-            outside = bool(np.isfinite(lower) and not lower <= bottom_up[factor] <= upper)
-            rows.append((start, end, factor, bottom_up[factor], top, lower, upper, n, outside))
-    return pd.DataFrame(rows, columns=WINDOW_COLUMNS)
-
-
-def _topdown_fit(
-    fund: pd.Series, factors: pd.DataFrame, exposures: ExposureResults, level: float
-) -> dict[str, tuple[float, float, float, int]]:
-    """Top-down loading and its interval per factor over ``fund``'s dates ({} when too short)."""
-    names = list(exposures.factors)
-    x = factors.reindex(fund.index)[names]
-    usable = fund.notna() & x.notna().all(axis=1)
-    if usable.sum() < len(names) + 2:
-        return {}
-    fit = FactorModel(
-        fund[usable].to_frame("fund"), x[usable], freq=exposures.freq, model=exposures.model, excess=True
-    ).fit()
-    lower, upper = fit.conf_int(1 - level)
-    n = int(fit.nobs["fund"])
-    return {f: (fit.params.at["fund", f], lower.at["fund", f], upper.at["fund", f], n) for f in names}
+    # a bottom-up average that is NaN (no stock with a beta) is outside any interval
+    frame["disagree"] = np.isfinite(frame["lower"]) & ~frame["bottom_up"].between(frame["lower"], frame["upper"])
+    return frame[WINDOW_COLUMNS]

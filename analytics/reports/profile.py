@@ -194,7 +194,10 @@ def _attribution(results: FactorRegressionResults, fund: str) -> Sentence:
 
 def _rolling(report: FundReport, fund: str) -> Sentence | None:
     """The range of the rolling market loading and of the style loading that moved most, over
-    full windows only (the first estimates, from half a window, are too noisy to quote)."""
+    full windows only (the first estimates, from half a window, are too noisy to quote); None
+    when no rolling loadings were asked for."""
+    if report.window is None:
+        return None
     full = report.results.resid[fund].notna().rolling(report.window, min_periods=1).sum() >= report.window
     rolling = report.rolling_for(fund)[full].dropna(how="all")
     window = f"{report.window}-{period_word(report.results.freq)}"

@@ -422,7 +422,28 @@ def _figures(report: FundReport, fund: str, drift: StyleDrift | None) -> list[Fi
         )[used]
         * 100
     )
-    window = f"{report.window}-{period_word(results.freq)}"
+    parts = results.attribution(fund)
+    attribution = parts[factors].assign(**{"alpha + residual": parts["alpha"] + parts["residual"]}).cumsum() * 100
+    rolling = _rolling_figure(report, fund, drift)
+    return [
+        Figure("Loadings with 95% intervals", "bars", bars, "loading", width="half"),
+        Figure("Cumulative abnormal return", "lines", paths, "% (sum of returns)", width="half"),
+        *([rolling] if rolling is not None else []),
+        Figure(
+            "Cumulative return attribution",
+            "lines",
+            attribution,
+            "% (sum of returns)",
+            caption="Each factor's loading × its return, summed over time; with alpha + residual they add up to "
+            "the fund's cumulative excess return.",
+        ),
+    ]
+
+
+def _rolling_figure(report: FundReport, fund: str, drift: StyleDrift | None) -> Figure | None:
+    """Rolling loadings with the split dates and style shifts marked; None when none were asked for."""
+    if report.window is None:
+        return None
     splits = report.splits
     split_marks = (
         ()
@@ -435,28 +456,14 @@ def _figures(report: FundReport, fund: str, drift: StyleDrift | None) -> list[Fi
         for what, dates in (("split dates", split_marks), ("holdings dates with a style shift", shift_marks))
         if dates
     ]
-    parts = results.attribution(fund)
-    attribution = parts[factors].assign(**{"alpha + residual": parts["alpha"] + parts["residual"]}).cumsum() * 100
-    return [
-        Figure("Loadings with 95% intervals", "bars", bars, "loading", width="half"),
-        Figure("Cumulative abnormal return", "lines", paths, "% (sum of returns)", width="half"),
-        Figure(
-            f"Rolling loadings ({window} window)",
-            "lines",
-            report.rolling_for(fund).dropna(how="all"),
-            "loading",
-            marks=split_marks + shift_marks,
-            caption=f"Dashed lines: {' and '.join(marked)}." if marked else "",
-        ),
-        Figure(
-            "Cumulative return attribution",
-            "lines",
-            attribution,
-            "% (sum of returns)",
-            caption="Each factor's loading × its return, summed over time; with alpha + residual they add up to "
-            "the fund's cumulative excess return.",
-        ),
-    ]
+    return Figure(
+        f"Rolling loadings ({report.window}-{period_word(report.results.freq)} window)",
+        "lines",
+        report.rolling_for(fund).dropna(how="all"),
+        "loading",
+        marks=split_marks + shift_marks,
+        caption=f"Dashed lines: {' and '.join(marked)}." if marked else "",
+    )
 
 
 def _splits_table(splits: pd.DataFrame, results: FactorRegressionResults) -> Table:

@@ -20,10 +20,11 @@ import errno
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QRectF, QSizeF, Qt, QUrl
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMarginsF, QRectF, QSizeF, Qt, QUrl
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetricsF,
     QImage,
     QPageLayout,
     QPageSize,
@@ -36,13 +37,15 @@ from PySide6.QtGui import (
     QTextFormat,
 )
 
+from analytics import jobs
 from analytics.data.paths import atomic_write
 from analytics.errors import InputError
+from analytics.jobs import Job, Progress
 from analytics.reports.tearsheet import Tearsheet
 from gui.reports.charts import ChartRenderer, png_bytes
 from gui.reports.html import STYLE, tearsheet_html
 
-__all__ = ["REPORT_SUFFIXES", "export_report", "write_html", "write_pdf"]
+__all__ = ["REPORT_SUFFIXES", "export_report", "report_target", "write_job"]
 
 REPORT_SUFFIXES = (".pdf", ".html", ".htm")
 #: Page margins in millimetres (left/right, top/bottom), and the header/footer bands in pixels.
@@ -56,18 +59,23 @@ ProgressCallback = Callable[[int, int, str], None]
 
 
 def export_report(sheet: Tearsheet, path: str | Path, progress: ProgressCallback | None = None) -> Path:
-    """Write ``sheet`` as PDF or HTML, by ``path``'s suffix."""
+    """Write ``sheet`` as PDF or HTML, by ``path``'s suffix (the command line's way: all at once)."""
+    path = report_target(path)
+    return jobs.run(write_job(sheet, _images(sheet, progress), path))
+
+
+def report_target(path: str | Path) -> Path:
+    """``path`` when its suffix names a report format; else one sentence saying which do."""
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in REPORT_SUFFIXES:
+    if path.suffix.lower() not in REPORT_SUFFIXES:
         raise InputError(
-            f"{path.name}: cannot write a report as {suffix or 'a file without extension'}; use .pdf or .html."
+            f"{path.name}: cannot write a report as {path.suffix or 'a file without extension'}; use .pdf or .html."
         )
-    return write_pdf(sheet, path, progress) if suffix == ".pdf" else write_html(sheet, path, progress)
+    return path
 
 
 def _images(sheet: Tearsheet, progress: ProgressCallback | None) -> list[QImage]:
-    """Every figure drawn, in document order."""
+    """Every figure drawn, in document order (on the GUI thread: pyqtgraph draws them)."""
     figures = sheet.figures
     renderer = ChartRenderer()
     images = []
@@ -81,24 +89,34 @@ def _images(sheet: Tearsheet, progress: ProgressCallback | None) -> list[QImage]
     return images
 
 
-def write_html(sheet: Tearsheet, path: str | Path, progress: ProgressCallback | None = None) -> Path:
-    """One HTML file with its pictures embedded as data: URIs."""
-    sources = [
-        "data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii")
-        for image in _images(sheet, progress)
-    ]
+def write_job(sheet: Tearsheet, images: list[QImage], path: str | Path) -> Job[Path]:
+    """Lay out and write the report with its drawn ``images``, as PDF or HTML by ``path``'s suffix.
+
+    Why a job: laying out and painting the pages (or encoding the pictures as PNG) is the slow
+    half of an export, and needs no widgets, only ``QImage``, ``QTextDocument`` and ``QPdfWriter``,
+    which Qt lets a worker thread use; so the window runs it on the pool, cancellable between
+    pages. The file is written at the end, at once and atomically: a cancelled or failed
+    export leaves nothing, or the previous file as it was.
+    """
+    path = report_target(path)
+    if path.suffix.lower() == ".pdf":
+        data = yield from _pdf_bytes(sheet, images)
+        return atomic_write(path, lambda tmp: tmp.write_bytes(data))
+    sources = []
+    for i, image in enumerate(images):
+        yield Progress(i / max(len(images), 1), f"encoding picture {i + 1} of {len(images)}")
+        sources.append("data:image/png;base64," + base64.b64encode(png_bytes(image)).decode("ascii"))
     text = tearsheet_html(sheet, sources)
     return atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"))
 
 
-def write_pdf(sheet: Tearsheet, path: str | Path, progress: ProgressCallback | None = None) -> Path:
-    """A4 PDF pages: the report's HTML laid out by Qt, with a header and footer on every page."""
-    images = _images(sheet, progress)
-    return atomic_write(path, lambda tmp: _paint_pdf(sheet, images, tmp))
-
-
-def _paint_pdf(sheet: Tearsheet, images: list[QImage], target: Path) -> None:
-    writer = QPdfWriter(str(target))
+def _pdf_bytes(sheet: Tearsheet, images: list[QImage]) -> Job[bytes]:
+    """The PDF in memory, painted page by page (a progress report, and a chance to cancel, each)."""
+    yield Progress(0.0, "laying out the pages")
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buffer)
     writer.setResolution(DPI)
     writer.setTitle(sheet.title)
     writer.setCreator("FactorDesk")
@@ -121,6 +139,7 @@ def _paint_pdf(sheet: Tearsheet, images: list[QImage], target: Path) -> None:
     try:
         pages = doc.pageCount()
         for number in range(pages):
+            yield Progress(0.3 + 0.7 * number / pages, f"writing page {number + 1} of {pages}")
             if number:
                 writer.newPage()
             _page_frame(painter, sheet, page.width(), page.height(), number + 1, pages)
@@ -130,6 +149,8 @@ def _paint_pdf(sheet: Tearsheet, images: list[QImage], target: Path) -> None:
             painter.restore()
     finally:
         painter.end()
+        buffer.close()
+    return bytes(data.data())
 
 
 def _document(sheet: Tearsheet, images: list[QImage], device: QPdfWriter, width: int) -> QTextDocument:
@@ -221,6 +242,17 @@ def _font(points: float) -> QFont:
     return font
 
 
+def _fitting_font(text: str, room: int) -> QFont:
+    """The footer's font, made smaller (down to 5.5 pt) until ``text`` fits in ``room`` pixels:
+    the run line says how the numbers were made, so it is shrunk before it is cut."""
+    points = 7.0
+    font = _font(points)
+    while points > 5.5 and QFontMetricsF(font).horizontalAdvance(text) > room:
+        points -= 0.25
+        font = _font(points)
+    return font
+
+
 def _page_frame(painter: QPainter, sheet: Tearsheet, width: float, height: float, number: int, pages: int) -> None:
     """Header (title; SIMULATED DATA in red) and footer (run line; page i of n) with thin rules."""
     painter.save()
@@ -243,7 +275,9 @@ def _page_frame(painter: QPainter, sheet: Tearsheet, width: float, height: float
     painter.setPen(QColor("#555555"))
     bottom = QRectF(0, height - FOOTER_PX + 8, width, FOOTER_PX - 8)
     page_text = f"page {number} of {pages}"
-    run = painter.fontMetrics().elidedText(sheet.run.line, Qt.TextElideMode.ElideRight, int(width * 0.8))
-    painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, run)
     painter.drawText(bottom, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, page_text)
+    room = int(width - painter.fontMetrics().horizontalAdvance(page_text) - 16)
+    painter.setFont(_fitting_font(sheet.run.line, room))
+    run = painter.fontMetrics().elidedText(sheet.run.line, Qt.TextElideMode.ElideRight, room)
+    painter.drawText(bottom, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, run)
     painter.restore()

@@ -39,6 +39,7 @@ table.data { border-collapse: collapse; margin-bottom: 2px; }
 table.data th { font-weight: bold; color: #1f3b57; border-bottom: 1px solid #1f3b57; }
 table.data td { border-bottom: 1px solid #dddddd; }
 table.data td.num { white-space: nowrap; }
+table.data th, table.data td { padding-left: 5px; padding-right: 0px; }
 table.wide { font-size: 7.5pt; }
 table.run td { color: #333333; }
 """
@@ -143,7 +144,7 @@ class _Writer:
         kind = "data run" if run else "data wide" if wide else "data"
         spacing = ""
         if self.page_width:
-            spacing = ' cellpadding="2" cellspacing="0"' + ("" if run else ' width="100%"')
+            spacing = ' cellpadding="1" cellspacing="0"' + ("" if run else ' width="100%"')
         title = f"<h3>{escape(table.title)}</h3>" if table.title else ""
         note = f'<p class="note">{escape(table.note)}</p>' if table.note else ""
         return f'{title}<table class="{kind}"{spacing}>{head}{rows}</table>{note}'

@@ -7,7 +7,7 @@ import pytest
 
 from analytics import jobs
 from analytics.data.demo import make_demo
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.exposures.model import exposures_job
 from analytics.regression.report import fund_report_job
 

@@ -80,7 +80,7 @@ def test_threshold_is_the_users(demo_exposures) -> None:
 def test_disagreement_intervals_are_statsmodels(demo, demo_exposures) -> None:
     """Each window's top-down interval is statsmodels' 95% interval of the fund's return on the
     factors in that window; 'disagree' is bottom-up's average falling outside it."""
-    drift = style_drift(demo_exposures, factors=demo.factors)
+    drift = style_drift(demo_exposures)
     fund = demo_exposures.fund_returns
     windows = demo_exposures.windows
     for i in (0, len(windows) // 2, len(windows) - 1):
@@ -102,15 +102,25 @@ def test_disagreement_intervals_are_statsmodels(demo, demo_exposures) -> None:
     assert len(drift.full_sample) == len(FF6)
 
 
-def test_without_factors_the_comparison_is_noted(demo_exposures) -> None:
-    drift = style_drift(demo_exposures)
-    assert drift.windows.empty and drift.full_sample.empty
-    assert "no standard errors" in drift.notes[0]
+def test_full_sample_interval_is_statsmodels(demo, demo_exposures) -> None:
+    """The full-sample check: bottom-up's average over every date against statsmodels' 95% interval
+    of the fund's return on the factors over the same dates."""
+    full = style_drift(demo_exposures).full_sample.set_index("factor")
+    y = demo_exposures.fund_returns.dropna()
+    fit = sm.OLS(y, sm.add_constant(demo.factors.loc[y.index, FF6])).fit()
+    ci = fit.conf_int()
+    for factor in FF6:
+        np.testing.assert_allclose(
+            full.loc[factor, ["top_down", "lower", "upper"]].astype(float),
+            [fit.params[factor], *ci.loc[factor]],
+            rtol=1e-7,
+        )
+        assert full.loc[factor, "n_obs"] == len(y)
 
 
 def test_holdings_sentences_quote_the_drift_tables(demo, demo_exposures) -> None:
     """The profile's holdings sentences name the rotation date and quote the shift and the counts."""
-    drift = style_drift(demo_exposures, factors=demo.factors)
+    drift = style_drift(demo_exposures)
     shift, full, windows = (s.text for s in drift_sentences(drift))
     assert f"on 1 date(s): {ROTATION.date()}" in shift
     quoted = re.findall(r"(\w[\w-]*) ([-\u2212]?\d+\.\d+) to ([-\u2212]?\d+\.\d+)", shift)

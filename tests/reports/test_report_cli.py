@@ -7,22 +7,17 @@ offline (every picture a data: URI, no link, no script).
 
 from __future__ import annotations
 
-import base64
-import shutil
 import subprocess
 import sys
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analytics.data.demo import DEMO_FILES, ROTATION_DATE, make_demo, write_demo
-from tests.reports.helpers import numbers, printed
+from tests.reports.helpers import assert_self_contained, needs_pdftotext, pdf_text, printed, summary_row
 
 ROOT = Path(__file__).resolve().parents[2]
-PDFTOTEXT = shutil.which("pdftotext")
-needs_pdftotext = pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (Debian's poppler-utils) is not installed")
 
 
 def main(*args: str | Path) -> subprocess.CompletedProcess:
@@ -36,55 +31,11 @@ def main(*args: str | Path) -> subprocess.CompletedProcess:
     )
 
 
-def pdf_text(path: Path) -> str:
-    return subprocess.run([PDFTOTEXT, "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def summary_row(text: str, fund: str) -> list[str]:
-    """The numbers under the 'alpha (ann.) t(alpha) ...' header of ``fund``'s page."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip() == fund)
-    header = next(i for i in range(start, len(lines)) if "alpha (ann.)" in lines[i] and "t(alpha)" in lines[i])
-    return numbers(next(line for line in lines[header + 1 :] if line.strip()))
-
-
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("demo")
     write_demo(folder, make_demo())
     return folder
-
-
-class _Links(HTMLParser):
-    """Every attribute that could fetch or link something, and every tag name."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sources: list[str] = []
-        self.links: list[str] = []
-        self.tags: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.add(tag)
-        for name, value in attrs:
-            if name == "src":
-                self.sources.append(value or "")
-            elif name in ("href", "srcset", "action", "data", "background"):
-                self.links.append(value or "")
-
-
-def assert_self_contained(path: Path, figures: int) -> str:
-    """Pictures embedded as PNG data: URIs, nothing linked or fetched; returns the text."""
-    text = path.read_text(encoding="utf-8")
-    parser = _Links()
-    parser.feed(text)
-    assert parser.links == [] and not parser.tags & {"script", "link", "iframe", "object", "embed"}
-    assert "url(" not in text and "@import" not in text
-    assert len(parser.sources) == figures
-    for src in parser.sources:
-        assert src.startswith("data:image/png;base64,")
-        assert base64.b64decode(src.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
-    return text
 
 
 @needs_pdftotext
@@ -159,3 +110,14 @@ def test_report_refuses_bad_requests_in_one_line(shared_data, tmp_path) -> None:
         errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
         assert len(errors) == 1 and option in errors[0], done.stderr
     assert not list(tmp_path.iterdir())
+
+
+def test_regress_rolling_option_sets_the_rolling_window(demo_dir, tmp_path) -> None:
+    """report takes regress's --rolling as its own --window: the rolling-loadings chart is drawn
+    over the 60 days asked for, not the default 252."""
+    out = tmp_path / "rolling.html"
+    files = (demo_dir / DEMO_FILES["funds"], "--factors", demo_dir / DEMO_FILES["factors"])
+    done = main("report", *files, "--model", "ff6", "--funds", "Momentum ETF", "--rolling", "60", "--out", out)
+    assert done.returncode == 0, done.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "Rolling loadings (60-day window)" in page and "252-day window" not in page

@@ -16,7 +16,7 @@ from tests.reports.helpers import FF6, printed
 
 @pytest.fixture(scope="module")
 def sheet(demo, demo_report, demo_exposures):
-    drift = style_drift(demo_exposures, factors=demo.factors)
+    drift = style_drift(demo_exposures)
     run = run_block(demo_report.results, data_files=["funds.csv"], version="9.9", simulated=True)
     return build_tearsheet(demo_report, run=run, exposures=demo_exposures, drift=drift)
 
