@@ -32,7 +32,13 @@ class Distribution:
 
     name: str
     sf: Callable[..., np.ndarray]
-    ppf: Callable[..., np.ndarray] | None = None
+    quantile: Callable[..., np.ndarray] | None = None
+
+    def ppf(self, q: ArrayLike, *params: ArrayLike) -> np.ndarray:
+        """The quantile function, the inverse of ``1 - sf``, where this module has it."""
+        if self.quantile is None:
+            raise NotImplementedError(f"no quantile function for the {self.name} distribution")
+        return self.quantile(q, *params)
 
 
 def _array(x: ArrayLike) -> np.ndarray:
@@ -53,7 +59,8 @@ def _probability(q: ArrayLike) -> np.ndarray:
 
 
 def _t_sf(x: ArrayLike, df: ArrayLike) -> np.ndarray:
-    return special.stdtr(_positive(df), -_array(x))
+    out: np.ndarray = special.stdtr(_positive(df), -_array(x))
+    return out
 
 
 def _t_ppf(q: ArrayLike, df: ArrayLike) -> np.ndarray:
@@ -62,16 +69,19 @@ def _t_ppf(q: ArrayLike, df: ArrayLike) -> np.ndarray:
 
 
 def _norm_sf(x: ArrayLike) -> np.ndarray:
-    return special.ndtr(-_array(x))
+    out: np.ndarray = special.ndtr(-_array(x))
+    return out
 
 
 def _norm_ppf(q: ArrayLike) -> np.ndarray:
-    return special.ndtri(_probability(q))
+    out: np.ndarray = special.ndtri(_probability(q))
+    return out
 
 
 def _f_sf(x: ArrayLike, dfn: ArrayLike, dfd: ArrayLike) -> np.ndarray:
     x = _array(x)  # below the support the survival is 1, as at 0
-    return special.fdtrc(_positive(dfn), _positive(dfd), np.where(x < 0, 0.0, x))
+    out: np.ndarray = special.fdtrc(_positive(dfn), _positive(dfd), np.where(x < 0, 0.0, x))
+    return out
 
 
 #: Student's t with ``df`` degrees of freedom: ``t.sf(x, df)``, ``t.ppf(q, df)``.

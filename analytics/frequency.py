@@ -27,7 +27,7 @@ def detect_frequency(dates: pd.DatetimeIndex, source: str) -> str:
     """
     unique = dates.unique().sort_values()
     if len(unique) < 3:
-        raise InputError(f"{source}: too few dates to tell the frequency; pass --freq daily or monthly.")
+        raise InputError(f"{source}: too few dates to tell the frequency; say which it is.", option="freq")
     gaps = np.diff(unique.asi8) / 86_400e9
     median = float(np.median(gaps))
     if median <= 5:
@@ -38,8 +38,8 @@ def detect_frequency(dates: pd.DatetimeIndex, source: str) -> str:
         freq, lo, hi = "monthly", 20, 370
     else:
         raise InputError(
-            f"{source}: dates are {median:.0f} days apart; FactorDesk reads daily, weekly or monthly "
-            "data (pass --freq to say which)."
+            f"{source}: dates are {median:.0f} days apart; FactorDesk reads daily, weekly or monthly data (say which).",
+            option="freq",
         )
     odd = (gaps < lo) | (gaps > hi)
     if odd.mean() > 0.05 or (freq == "monthly" and odd.any()):

@@ -35,6 +35,7 @@ def run(job: Job[R], on_progress: Callable[[Progress], None] | None = None) -> R
         try:
             step = next(job)
         except StopIteration as stop:
-            return stop.value
+            result: R = stop.value  # a generator's return value is untyped in StopIteration
+            return result
         if on_progress is not None:
             on_progress(step)

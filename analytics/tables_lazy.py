@@ -34,5 +34,9 @@ class LazyTables(Mapping[str, pd.DataFrame]):
     def __len__(self) -> int:
         return len(self._builders)
 
+    def adding(self, builders: Mapping[str, Callable[[], pd.DataFrame]]) -> LazyTables:
+        """These tables and more (a report's tables are its regressions' plus its own)."""
+        return LazyTables({**self._builders, **builders})
+
     def __repr__(self) -> str:
         return f"LazyTables({', '.join(self._builders)}; built: {', '.join(self._built) or 'none'})"

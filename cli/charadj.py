@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 
-from analytics.crosssection.panel import portfolios_dataset
+from analytics import jobs
+from analytics.crosssection.request import run_cross_section
+from analytics.request import run_record
 from cli.common import emit, print_notes
-from cli.crosssection import add_model_options, fit_from_args
+from cli.crosssection import add_model_options, request_from_args
 
 __all__ = ["register", "run"]
 
@@ -24,15 +26,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     add_model_options(p)
     p.add_argument("--portfolios", metavar="FILE", required=True, help="portfolio, id, weight")
-    p.add_argument("--date", metavar="YYYY-MM", help="only this month (default: every date)")
+    p.add_argument("--date", dest="month", metavar="YYYY-MM", help="only this month (default: every date)")
     p.add_argument("--out", metavar="FILE", required=True, help=".csv (returns) or .xlsx (returns + exposures)")
     p.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    portfolios = portfolios_dataset(args.portfolios, id_col=args.id_col)
-    results, notes = fit_from_args(args, month=args.date)
-    adjusted = results.characteristic_adjusted(portfolios.data)
-    print_notes(notes + portfolios.notes + results.notes + adjusted.notes)
-    emit(adjusted.tables(), "charadj", args.out)
+    request = request_from_args(args, month=args.month)
+    report = jobs.run(run_cross_section(request))
+    print_notes(report.all_notes)
+    emit(
+        report.adjusted.tables(),
+        "charadj",
+        args.out,
+        run_record(request, report.all_notes, analysis="charadj", used=report.settings),
+    )
     return 0

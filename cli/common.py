@@ -7,20 +7,22 @@ import sys
 from collections.abc import Mapping
 from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analytics import jobs
+from analytics.data.dataset import Dataset
 from analytics.data.export import export_tables
 from analytics.data.readers import read_dataset
-from analytics.data.returns import ReadOptions, ReturnsData
-from analytics.data.sources import KENFRENCH, factor_sources_job, with_model_columns
+from analytics.data.returns import ReadOptions
+from analytics.data.sources import KENFRENCH, factor_source_job
 from analytics.data.units import UNITS
 from analytics.errors import InputError
 from analytics.factors import LABELS, MODELS, model_spec
 from analytics.frequency import FREQUENCIES
 
-__all__ = ["KENFRENCH", "add_data_options", "emit", "load_inputs", "print_notes", "read_options", "split_list"]
+__all__ = ["KENFRENCH", "add_data_options", "emit", "load_datasets", "print_notes", "read_options", "split_list"]
 
 
 def add_data_options(parser: argparse.ArgumentParser, *, factors_required: bool = False) -> None:
@@ -92,26 +94,23 @@ def read_options(args: argparse.Namespace, **kwargs: str | None) -> ReadOptions:
     )
 
 
-def load_inputs(
+def load_datasets(
     returns_path: str | Path, args: argparse.Namespace, **kwargs: str | None
-) -> tuple[ReturnsData, ReturnsData]:
-    """Load the returns (a file of any layout FactorDesk reads, or a folder of series) and the
-    factors: the ``--factors`` sources joined on date, or the returns file's own factor columns."""
+) -> tuple[Dataset, tuple[Dataset, ...]]:
+    """The returns (a file of any layout FactorDesk reads, or a folder of series) and each
+    ``--factors`` source as a data set; the requests join the sources on date."""
     options = read_options(args, **kwargs)
-    data = read_dataset(returns_path, "returns", **asdict(options)).data
-    data = with_model_columns(data, args.model)
-    if not args.factors:
-        return data, data
+    returns = read_dataset(returns_path, "returns", **asdict(options))
     file_options = replace(options, id_col=None, ret_col=None)
-    factors = jobs.run(
-        factor_sources_job(args.factors, freq=data.freq, model=args.model, offline=args.offline, options=file_options)
-    )
-    if factors.freq != data.freq:
-        raise InputError(
-            f"{data.source} is {data.freq} but {factors.source} is {factors.freq}; use factors of the same "
-            "frequency (or pass --freq)."
+    factors = tuple(
+        jobs.run(
+            factor_source_job(
+                spec, freq=returns.data.freq, model=args.model, offline=args.offline, options=file_options
+            )
         )
-    return data, factors
+        for spec in args.factors or ()
+    )
+    return returns, factors
 
 
 def split_list(text: str | None) -> list[str] | None:
@@ -125,14 +124,15 @@ def print_notes(notes: tuple[str, ...] | list[str]) -> None:
         print(f"note: {note}", file=sys.stderr)
 
 
-def emit(tables: Mapping[str, pd.DataFrame], main: str, out: str | None) -> None:
-    """Export to ``out`` (CSV: the main table; Excel: all tables) or print the main table.
+def emit(tables: Mapping[str, pd.DataFrame], main: str, out: str | None, run: Mapping[str, Any] | None = None) -> None:
+    """Export to ``out`` (CSV: the main table and ``<name>.run.json``; Excel: all tables and a
+    ``run`` sheet) or print the main table.
 
     Only the tables written are read, so a result's lazily built tables
     (:class:`~analytics.tables_lazy.LazyTables`) are built for an Excel export only.
     """
     if out:
-        path = export_tables(tables, out, main=main)
+        path = export_tables(tables, out, main=main, run=run)
         print(f"wrote {path}", file=sys.stderr)
         return
     with pd.option_context(

@@ -3,7 +3,9 @@
 ``--out`` gets one row per date (``date, <char>..., n, r2``); ``--fm-out`` (or the screen)
 one row per characteristic (``characteristic, premium, std_err, t, t_nw``). The model
 options are shared with ``charadj``, which imports them from here. ``--panel`` is a file or
-a date-partitioned dataset folder (read a block of dates at a time, never whole);
+a date-partitioned dataset folder (read a block of dates at a time, never whole); a file is
+kept in the local store as such a dataset the first time, and later runs read that
+(``--no-store``: the file each time);
 ``--engine dask`` runs the blocks on a Dask cluster (``--scheduler``, or a local one).
 """
 
@@ -15,13 +17,19 @@ import sys
 import pandas as pd
 
 from analytics import jobs
-from analytics.crosssection import ENGINES, CrossSectionModel, CrossSectionResults
-from analytics.crosssection.panel import panel_dataset
+from analytics.crosssection import ENGINES
+from analytics.crosssection.request import CrossSectionRequest, run_cross_section
+from analytics.data.dataset import Dataset
+from analytics.data.panel import panel_dataset, portfolios_dataset
 from analytics.data.partitioned import PartitionedPanel, is_partitioned_panel, write_partitioned
 from analytics.errors import InputError
+from analytics.request import run_record
 from cli.common import emit, print_notes, split_list
 
-__all__ = ["add_model_options", "fit_from_args", "register", "run"]
+__all__ = ["add_model_options", "register", "request_from_args", "run"]
+
+# Dates per block when a stored panel is copied to a --save-dataset folder.
+_BLOCK_DATES = 64
 
 
 def add_model_options(p: argparse.ArgumentParser) -> None:
@@ -60,66 +68,55 @@ def add_model_options(p: argparse.ArgumentParser) -> None:
         metavar="FOLDER",
         help="also write the panel file as a date-partitioned dataset folder, for later --panel FOLDER",
     )
+    p.add_argument(
+        "--no-store",
+        action="store_true",
+        help="read the panel file itself (by default it is stored once in the local store as a "
+        "date-partitioned dataset, and later runs read that a block of dates at a time)",
+    )
 
 
-def fit_from_args(args: argparse.Namespace, *, month: str | None = None) -> tuple[CrossSectionResults, tuple[str, ...]]:
-    """Load the panel and fit the model the options describe; returns results and load notes.
-
-    ``month`` (``YYYY-MM``) keeps only that month's cross-section.
-    """
-    if args.scheduler and args.engine != "dask":
-        raise InputError("--scheduler is the address of a Dask cluster; add --engine dask.")
-    panel, name, notes = _panel(args, month)
-    model = CrossSectionModel(
-        panel,
-        ret_col=args.ret_col,
+def request_from_args(args: argparse.Namespace, *, month: str | None = None) -> CrossSectionRequest:
+    """The cross-section request the options describe (the panel opened first); ``month``
+    (``YYYY-MM``) keeps only that month's cross-section."""
+    portfolios = getattr(args, "portfolios", None)
+    return CrossSectionRequest(
+        _panel(args),
+        portfolios_dataset(portfolios, id_col=args.id_col) if portfolios else None,
         chars=split_list(args.chars),
+        ret_col=args.ret_col,
         weight_col=args.weight_col,
         top_pct=args.top_pct,
         cap_col=args.cap_col,
-        winsorize=None if args.winsorize is None else args.winsorize / 100,
+        winsorize=args.winsorize,
         constant=args.constant,
-        source=name,
+        nw_lags=getattr(args, "nw_lags", None),
+        month=month,
+        engine=args.engine,
+        scheduler=args.scheduler,
+        block_dates=args.block_dates,
     )
-    options = {"block_dates": args.block_dates} if args.block_dates else {}
-    if args.scheduler:
-        options["scheduler"] = args.scheduler
-    return jobs.run(model.fit_job(nw_lags=getattr(args, "nw_lags", None), engine=args.engine, **options)), notes
 
 
-def _panel(args: argparse.Namespace, month: str | None) -> tuple[pd.DataFrame | PartitionedPanel, str, tuple[str, ...]]:
-    """The panel to fit, only ``month``'s dates when given: a dataset folder is opened (only
-    those dates will be read), a file is loaded."""
+def _panel(args: argparse.Namespace) -> Dataset:
+    """The panel: a dataset folder opened as it is (only the dates used are read), or a file,
+    stored once as such a dataset unless ``--no-store``; ``--save-dataset`` copies it out."""
     if is_partitioned_panel(args.panel):
         if args.save_dataset:
-            raise InputError(f"{args.panel} is already a dataset folder; --save-dataset writes one from a panel file.")
+            raise InputError(
+                f"{args.panel} is already a dataset folder; a copy is written from a panel file.", option="save_dataset"
+            )
         dataset = PartitionedPanel(args.panel)
-        dates = dataset.dates
-        if month is not None:
-            dates = dates[dates.to_period("M") == _month(month)]
-            _refuse_empty(dataset.name, month, dates.empty, dataset.dates.min(), dataset.dates.max())
-        return dataset.subset(dates), dataset.name, ()
-    loaded = panel_dataset(args.panel, id_col=args.id_col)
-    frame = loaded.data
+        return Dataset(dataset.name, "panel", dataset, f"{len(dataset.dates)} dates", str(args.panel))
+    loaded = panel_dataset(args.panel, id_col=args.id_col, stored=not args.no_store)
     if args.save_dataset:
-        write_partitioned(frame, args.save_dataset)
+        stored = loaded.data
+        if isinstance(stored, PartitionedPanel):
+            write_partitioned(stored.blocks(_BLOCK_DATES), args.save_dataset, frequency=stored.frequency)
+        else:
+            write_partitioned(stored, args.save_dataset)
         print(f"wrote {args.save_dataset}", file=sys.stderr)
-    if month is not None:
-        frame = frame.loc[frame["date"].dt.to_period("M") == _month(month)]
-        _refuse_empty(loaded.name, month, frame.empty, loaded.data["date"].min(), loaded.data["date"].max())
-    return frame, loaded.name, loaded.notes
-
-
-def _refuse_empty(name: str, month: str, empty: bool, first: pd.Timestamp, last: pd.Timestamp) -> None:
-    if empty:
-        raise InputError(f"{name}: no rows in {_month(month)}; dates run from {first.date()} to {last.date()}.")
-
-
-def _month(text: str) -> pd.Period:
-    try:
-        return pd.Period(text, freq="M")
-    except ValueError:
-        raise InputError(f"--date {text!r} is not a month; use YYYY-MM.") from None
+    return loaded
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -140,14 +137,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.weights_out and not args.date:
-        raise InputError("--weights-out needs --date YYYY-MM to choose the cross-section.")
-    results, notes = fit_from_args(args)
-    print_notes(notes + results.notes)
-    tables = results.tables()
+        raise InputError("--weights-out needs --date YYYY-MM, the month of the cross-section whose weights to write.")
+    request = request_from_args(args)
+    report = jobs.run(run_cross_section(request))
+    print_notes(report.all_notes)
+    tables = report.tables()
+    record = run_record(request, report.all_notes, analysis="crosssection", used=report.settings)
     if args.out:
-        emit(tables, "coefficients", args.out)
-    emit(tables, "fama_macbeth", args.fm_out)
+        emit(tables, "coefficients", args.out, record)
+    emit(tables, "fama_macbeth", args.fm_out, record)
     if args.weights_out:
-        weights = results.pure_play_weights(str(_month(args.date))).reset_index()
-        emit({"pure_play_weights": weights}, "pure_play_weights", args.weights_out)
+        weights = report.results.pure_play_weights(str(_month(args.date))).reset_index()
+        emit({"pure_play_weights": weights}, "pure_play_weights", args.weights_out, record)
     return 0
+
+
+def _month(text: str) -> pd.Period:
+    try:
+        return pd.Period(text, freq="M")
+    except ValueError:
+        raise InputError(f"{text!r} is not a month; write it as YYYY-MM.", option="date") from None

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-
-import pandas as pd
+from dataclasses import asdict
 
 from analytics import jobs
 from analytics.data.export import export_tables
-from analytics.data.holdings import load_holdings
+from analytics.data.holdings import holdings_dataset
 from analytics.data.readers import read_dataset
 from analytics.errors import InputError
-from analytics.exposures.model import exposures_job
-from cli.common import add_data_options, emit, load_inputs, print_notes
+from analytics.exposures.request import ExposuresRequest, run_exposures
+from analytics.request import run_record
+from cli.common import add_data_options, emit, load_datasets, print_notes, read_options
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,56 +47,59 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--returns-id-col", metavar="COL", help="id column of a long returns file (e.g. permno)")
     p.add_argument("--rescale", action="store_true", help="rescale each date's weights to sum to 1")
     p.add_argument("--benchmark", metavar="H2", nargs="+", help="benchmark holdings, for active exposures")
-    p.add_argument("--fund-returns", metavar="FILE", help="the fund's own returns for the top-down regressions")
+    p.add_argument(
+        "--fund-returns", metavar="FILE", help="the fund's own returns (or prices) for the top-down regressions"
+    )
+    p.add_argument(
+        "--fund-column", metavar="COL", help="which series of --fund-returns is the fund (when it holds several)"
+    )
     p.add_argument("--excess", action="store_true", help="returns are already in excess of RF")
     p.add_argument("--out", metavar="FILE", help="write the exposures (.csv) or every table (.xlsx)")
     p.add_argument("--topdown-out", metavar="FILE", help="write the top-down regressions (.csv or .xlsx)")
     p.set_defaults(handler=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def request_from_args(args: argparse.Namespace) -> ExposuresRequest:
+    """The exposures request the options describe (the data read first)."""
     if args.window is not None and args.split:
         raise InputError(
-            "--window (rolling betas) and --split (betas per holdings window) exclude each other; pick one."
+            "a rolling window and betas per holdings window exclude each other; choose one.", option="window"
         )
-    stocks, factors = load_inputs(args.returns, args, id_col=args.returns_id_col)
-    holdings = load_holdings(args.holdings, id_col=args.id_col, rescale=args.rescale)
-    benchmark = (
-        None if args.benchmark is None else load_holdings(args.benchmark, id_col=args.id_col, rescale=args.rescale)
+    stocks, factors = load_datasets(args.returns, args, id_col=args.returns_id_col)
+    holdings = holdings_dataset(_one(args.holdings), id_col=args.id_col, rescale=args.rescale)
+    benchmark = None
+    if args.benchmark is not None:
+        benchmark = holdings_dataset(_one(args.benchmark), id_col=args.id_col, rescale=args.rescale)
+    fund = None
+    if args.fund_returns:
+        fund = read_dataset(args.fund_returns, "returns", **asdict(read_options(args)))
+    return ExposuresRequest(
+        holdings,
+        stocks,
+        factors,
+        model=args.model,
+        method="rolling" if args.window is not None else "split" if args.split else "full",
+        window=args.window,
+        min_obs=args.min_obs,
+        excess=args.excess,
+        benchmark=benchmark,
+        fund_returns=fund,
+        fund_column=args.fund_column,
     )
-    fund = _fund_returns(args) if args.fund_returns else None
-    method = "rolling" if args.window is not None else "split" if args.split else "full"
-    results = jobs.run(
-        exposures_job(
-            holdings.frame,
-            stocks.assets,
-            factors.factors,
-            freq=stocks.freq,
-            method=method,
-            window=args.window,
-            min_obs=args.min_obs,
-            model=args.model,
-            excess=args.excess,
-            source=factors.source,
-            benchmark=None if benchmark is None else benchmark.frame,
-            fund_returns=fund,
-        )
-    )
-    extra = () if benchmark is None else benchmark.notes
-    print_notes(stocks.notes + factors.notes + holdings.notes + extra + results.notes)
+
+
+def _one(paths: list[str]) -> str | list[str]:
+    """One path as itself (a folder stays a folder), several as a list."""
+    return paths[0] if len(paths) == 1 else paths
+
+
+def run(args: argparse.Namespace) -> int:
+    request = request_from_args(args)
+    results = jobs.run(run_exposures(request))
+    print_notes(results.all_notes)
     tables = results.tables()
+    record = run_record(request, results.all_notes, analysis="exposures", used=results.settings)
     if args.topdown_out:
-        print(f"wrote {export_tables(tables, args.topdown_out, main='topdown')}", file=sys.stderr)
-    emit(tables, "exposures", args.out)
+        print(f"wrote {export_tables(tables, args.topdown_out, main='topdown', run=record)}", file=sys.stderr)
+    emit(tables, "exposures", args.out, record)
     return 0
-
-
-def _fund_returns(args: argparse.Namespace) -> pd.Series:
-    """The single fund return series of ``--fund-returns`` (a returns file or a price history)."""
-    data = read_dataset(args.fund_returns, "returns", freq=args.freq, units=args.units).data
-    if data.assets.shape[1] != 1:
-        raise InputError(
-            f"{data.source}: --fund-returns needs one return column, found {data.assets.shape[1]} "
-            f"({', '.join(data.assets.columns[:5])})."
-        )
-    return data.assets.iloc[:, 0]

@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
         print("ticker -> permno used:")
         print(result.mapping.to_string(index=False))
     print(
-        f"saved {entry.name}: {entry.rows} rows, {result.frame['id'].nunique()} ids, "
+        f"saved {entry.name}: {entry.rows} rows, {result.panel.id_count} ids, "
         f"tables {', '.join(entry.extra['tables'])}; delisting returns {entry.extra['delisting']}"
     )
     return 0

@@ -57,6 +57,14 @@ class DataSourcesDialog(QDialog):
         self.source: WrdsSource | None = None
         self.chunk_size: int | None = None  # the request's default
         self.runner = JobRunner(notifier, self)
+        # The pull's fields as this dialog shows them (the command line names its flags instead).
+        self.runner.option_names = {
+            "legacy": "Legacy SIZ tables",
+            "as_of": "Dates",
+            "permnos": "Ids",
+            "ask_password": "Password",
+            "replace": "Store entry",
+        }
         self.runner.sigFinished.connect(self._on_finished)
         self._on_done: Callable[[Any], None] | None = None
         layout = QVBoxLayout(self)

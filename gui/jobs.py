@@ -34,6 +34,8 @@ class JobRunner(QObject):
     def __init__(self, notifier: Notifier, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.notifier = notifier
+        #: Request field -> the label users know it by, for wording the job's input errors.
+        self.option_names: dict[str, str] = {}
         self._worker: Any = None  # the running superqt GeneratorWorker
 
     @property
@@ -70,7 +72,7 @@ class JobRunner(QObject):
 
     def _on_errored(self, exc: BaseException) -> None:
         self.sigFailed.emit(exc)
-        self.notifier.error(exc)
+        self.notifier.error(exc, self.option_names)
 
     def _on_finished(self) -> None:
         self._worker = None

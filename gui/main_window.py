@@ -3,6 +3,9 @@
 The window owns the workspace model and the notifier and hands them to each tab. File
 loading runs on the worker pool like any other job, so a large file never freezes the
 window; a file that cannot be read gives one dialog and leaves the loaded data as it was.
+File › Open and drops look at each file first (:mod:`analytics.data.readers.preview`, also on
+the pool) and show the open preview (:mod:`gui.open_preview`) when unsure how to read one; the
+choices made there are the data set's reader and options, saved with the workspace.
 
 The list of files to reopen lives in the workspace model (see :mod:`gui.workspace`): it is read
 from the settings when the window is made, saved whenever it changes and at close, and never
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QIcon, QKeySequence
@@ -30,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analytics.data.dataset import Dataset
 from analytics.data.demo import DEMO_LABEL
-from analytics.workspace import Dataset, demo_job, famafrench_dataset_job, load_dataset_job
+from analytics.data.famafrench import famafrench_dataset_job
+from analytics.workspace import demo_job, load_dataset_job
 from gui.data_panel import DataPanel
 from gui.jobs import JobRunner, shutdown_pool
 from gui.notifier import Notifier
@@ -44,17 +50,23 @@ from gui.units import display_units
 from gui.widgets.job_bar import JobBar
 from gui.workspace import DEMO, SavedFile, WorkspaceModel, read_saved_list, unavailable_reason, write_saved_list
 
+if TYPE_CHECKING:
+    from analytics.data.readers.preview import Preview
+    from gui.reports.exporter import ReportExporter  # imported on first use: it needs pyqtgraph's exporters
+
 __all__ = ["TABS", "MainWindow"]
 
 #: The analysis tabs, in tab order.
 TABS: tuple[type[AnalysisTab], ...] = (RegressionTab, ExposuresTab, CharAdjTab)
+#: One of the analysis tabs, by its class (for :meth:`MainWindow._tab`).
+TabT = TypeVar("TabT", bound=AnalysisTab)
 OPEN_KINDS = (
     ("returns", "Open returns or factors…", QKeySequence.StandardKey.Open),
     ("holdings", "Open holdings…", None),
     ("panel", "Open stock panel…", None),
     ("portfolios", "Open portfolios…", None),
 )
-FILE_FILTER = "Tables (*.csv *.txt *.tsv *.xlsx *.xlsm *.parquet);;All files (*)"
+FILE_FILTER = "Tables (*.csv *.txt *.tsv *.xlsx *.xlsm *.parquet *.zip);;All files (*)"
 MAX_RECENT = 8
 #: How long closing waits for running jobs to stop: a job stuck in a long read ends on its own,
 #: disconnected from the window (see :func:`gui.jobs.shutdown_pool`).
@@ -83,6 +95,13 @@ class MainWindow(QMainWindow):
         self._pending: list[SavedFile] = []
         self._current: SavedFile | None = None  # the queued entry the loader is reading
         self.loader.sigBusyChanged.connect(self._on_loader_busy)
+        # File › Open and drops look at each file first (on the pool) and ask when unsure.
+        self.previewer = JobRunner(self.notifier, self)
+        self.previewer.sigFinished.connect(self._on_previewed)
+        self.previewer.sigBusyChanged.connect(self._on_previewer_busy)
+        self._asking: list[tuple[SavedFile, bool]] = []  # files to look at, and whether to ask always
+        self._asked: tuple[SavedFile, bool] | None = None  # the one being looked at
+        self.preview_dialog: QDialog | None = None  # the open preview, while one is open
         self.tabs = QTabWidget()
         self.analysis_tabs: list[AnalysisTab] = []
         for cls in TABS:
@@ -92,6 +111,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.tabs)
         self.data_panel = DataPanel(self.workspace)
         self.data_panel.sigOpenRequested.connect(lambda: self.open_dialog("returns"))
+        self.data_panel.sigReadAgainRequested.connect(self.change_how_read)
         dock = QDockWidget("Data", self)
         dock.setObjectName("data_dock")
         dock.setWidget(self.data_panel)
@@ -123,11 +143,13 @@ class MainWindow(QMainWindow):
             action = file_menu.addAction(text, partial(self.open_dialog, kind))
             if shortcut is not None:
                 action.setShortcut(shortcut)
+        file_menu.addAction("Open folder…", self.open_folder_dialog)
         file_menu.addAction("Open demo workspace (simulated)", self.load_demo)
         self.recent_menu = file_menu.addMenu("Recent files")
         file_menu.addSeparator()
         export = file_menu.addAction("Export results…", self.export_dialog)
         export.setShortcut("Ctrl+E")
+        file_menu.addAction("Export report…", self.export_report_dialog).setShortcut("Ctrl+Shift+E")
         file_menu.addSeparator()
         quit_action = file_menu.addAction("Quit", self.close)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -194,11 +216,80 @@ class MainWindow(QMainWindow):
         )
         if paths:
             settings.setValue("last_folder", str(Path(paths[0]).parent))
-            self.open_files(paths, kind)
+            self.open_files(paths, kind, ask=True)
 
-    def open_files(self, paths: list[str], kind: str | None = None) -> None:
-        """Load files one after another on the worker pool; ``kind`` is guessed when None."""
-        self._pending += [SavedFile(str(p), kind) for p in paths]
+    def open_folder_dialog(self) -> None:
+        """File › Open folder…: a folder of price histories or return files (one returns data set,
+        a series per file) or of holdings files (one holdings data set)."""
+        settings = QSettings()
+        folder = QFileDialog.getExistingDirectory(self, "Open folder", str(settings.value("last_folder", "")))
+        if folder:
+            settings.setValue("last_folder", folder)
+            self.open_files([folder], ask=True)
+
+    def open_files(self, paths: list[str], kind: str | None = None, *, ask: bool = False) -> None:
+        """Load files (or folders) one after another on the worker pool; ``kind`` is guessed when
+        None. ``ask`` (File › Open, drops): look at each file first and show the open preview
+        when unsure how to read it (see :mod:`gui.open_preview`); without, load at once."""
+        entries = [SavedFile(str(p), kind) for p in paths]
+        if ask:
+            self._asking += [(entry, False) for entry in entries]
+            self._preview_next()
+        else:
+            self._pending += entries
+            self._load_next()
+
+    def change_how_read(self, name: str) -> None:
+        """Data panel › Change how this file is read…: the open preview with the data set's saved
+        choices; reading it again that way replaces the data set (and its saved choices)."""
+        dataset = self.workspace.get(name)
+        if dataset is None or not dataset.path or dataset.simulated:
+            self.notifier.warn(f"{name}: not read from a file, so there is no reading to change.")
+            return
+        entry = SavedFile(dataset.path, dataset.kind, dataset.reader, dict(dataset.options))
+        self._asking.append((entry, True))
+        self._preview_next()
+
+    def _preview_next(self) -> None:
+        """Look at the next file waiting (one preview dialog at a time; loads go on meanwhile)."""
+        if self.previewer.busy or self.preview_dialog is not None or not self._asking:
+            return
+        from analytics.data.readers.preview import preview_job
+
+        entry, always = self._asking.pop(0)
+        options = {**entry.options, **({"reader": entry.reader} if entry.reader else {})}
+        if self.previewer.submit(partial(preview_job, entry.path, entry.kind, **options), f"Looking at {entry.name}…"):
+            self._asked = (entry, always)
+
+    def _on_previewed(self, preview: Preview) -> None:
+        """A certain preview loads at once; an uncertain one (or a change asked for) asks."""
+        always = self._asked is not None and self._asked[1]
+        if not always and not preview.uncertain:
+            self._load_previewed(preview)
+            return
+        from gui.open_preview import OpenPreviewDialog
+
+        dialog = OpenPreviewDialog(preview, self, again=always)
+        dialog.accepted.connect(lambda: self._load_previewed(dialog.preview))
+        dialog.finished.connect(self._on_preview_closed)
+        self.preview_dialog = dialog
+        dialog.open()
+
+    def _on_preview_closed(self) -> None:
+        if self.preview_dialog is not None:
+            self.preview_dialog.deleteLater()
+        self.preview_dialog = None
+        self._preview_next()
+
+    def _on_previewer_busy(self, busy: bool) -> None:
+        if not busy:
+            self._asked = None
+            self._preview_next()
+
+    def _load_previewed(self, preview: Preview) -> None:
+        """Queue the file with the preview's reader and options: the data set keeps them, so the
+        saved workspace reads it the same way and never asks again."""
+        self._pending.append(SavedFile(str(preview.path), preview.kind, preview.reader, preview.options()))
         self._load_next()
 
     def kenfrench_dialog(self) -> None:
@@ -279,7 +370,7 @@ class MainWindow(QMainWindow):
     def _refresh_recent(self) -> None:
         self.recent_menu.clear()
         for path in QSettings().value("recent_files", [], type=list):
-            self.recent_menu.addAction(path, partial(self.open_files, [path]))
+            self.recent_menu.addAction(path, partial(self.open_files, [path], ask=True))
         self.recent_menu.setEnabled(not self.recent_menu.isEmpty())
 
     def export_dialog(self) -> None:
@@ -300,7 +391,8 @@ class MainWindow(QMainWindow):
             self.export_to(path)
 
     def export_to(self, path: str) -> Path | None:
-        """Write the current tab's tables to ``path``; errors become a dialog."""
+        """Write the current tab's tables to ``path`` with the record of the run (a ``run`` sheet,
+        or ``<name>.run.json`` beside a CSV); errors become a dialog."""
         from analytics.data.export import export_tables
         from analytics.errors import InputError
 
@@ -309,12 +401,70 @@ class MainWindow(QMainWindow):
         if tables is None:
             return None
         try:
-            written = export_tables(tables[0], path, main=tables[1])
+            written = export_tables(tables[0], path, main=tables[1], run=tab.export_run())
         except InputError as exc:
             self.notifier.error(exc)
             return None
         self.statusBar().showMessage(f"Exported to {written}", 5000)
         return written
+
+    # --- report ---------------------------------------------------------------------------
+    def export_report_dialog(self) -> None:
+        """File › Export report…: the Fund regression's results (and the Holdings tab's, when it
+        has some) as a PDF or one self-contained HTML file a portfolio manager can send."""
+        from gui.reports.exporter import REPORT_FILTERS, report_path
+
+        if self._tab(RegressionTab).result is None:
+            self.notifier.warn(
+                "No fund regression to report yet: run the Fund regression first; the report describes its results."
+            )
+            return
+        settings = QSettings()
+        path, chosen = QFileDialog.getSaveFileName(
+            self, "Export report", str(settings.value("last_folder", "")), ";;".join(REPORT_FILTERS)
+        )
+        if path:
+            self.export_report_to(report_path(path, chosen))
+
+    def export_report_to(self, path: str | Path) -> bool:
+        """Build the report on the worker pool and draw it to ``path`` (.pdf or .html) with a
+        progress dialog; returns whether it started (the exporter signals when it is written).
+
+        Only current results are reported: after a failed or cancelled Fund regression run the
+        report is refused (its results no longer match the inputs shown); stale Holdings
+        results are left out, and the status bar says so."""
+        regression, holdings = self._tab(RegressionTab), self._tab(ExposuresTab)
+        if regression.result is None:
+            return False
+        if regression.results_are_stale():
+            self.notifier.warn(
+                "The Fund regression's last run did not finish, so the results on screen are from the run before; "
+                "press Run on the Fund regression tab, then export the report."
+            )
+            return False
+        current = holdings.result is not None and not holdings.results_are_stale()
+        if holdings.result is not None and not current:
+            self.statusBar().showMessage("Report without the holdings part: its last run did not finish.", 8000)
+        return self.report_exporter().export(
+            regression.result,
+            path,
+            rank_by=regression.rank_by,
+            exposures=holdings.result if current else None,
+            drift=holdings.drift if current else None,
+        )
+
+    def report_exporter(self) -> ReportExporter:
+        """The window's report exporter (made on first use: drawing reports needs pyqtgraph's exporters)."""
+        from gui.reports.exporter import ReportExporter
+
+        exporter = self.findChild(ReportExporter)
+        if exporter is None:
+            exporter = ReportExporter(self.notifier, self)
+            exporter.sigWritten.connect(lambda path: self.statusBar().showMessage(f"Report written to {path}", 5000))
+        return exporter
+
+    def _tab(self, cls: type[TabT]) -> TabT:
+        return next(tab for tab in self.analysis_tabs if isinstance(tab, cls))
 
     # --- drag and drop ----------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
@@ -324,7 +474,7 @@ class MainWindow(QMainWindow):
     def dropEvent(self, event: QDropEvent) -> None:
         paths = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
         if paths:
-            self.open_files(paths)
+            self.open_files(paths, ask=True)
             event.acceptProposedAction()
 
     # --- settings and shutdown ---------------------------------------------------------
@@ -371,5 +521,6 @@ class MainWindow(QMainWindow):
         settings.setValue("window/state", self.saveState())
         self._save_list()
         self._pending.clear()  # a restore stops here; its files stay in the saved list
+        self._asking.clear()
         shutdown_pool(self.findChildren(JobRunner), timeout_ms=CLOSE_WAIT_MS)  # tabs' and open dialogs' too
         super().closeEvent(event)

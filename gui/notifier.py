@@ -13,6 +13,7 @@ import logging
 import platform
 import sys
 import traceback
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -50,10 +51,11 @@ class Notifier(QObject):
         self.history: list[tuple[str, str]] = []
         self.last_dialog: QMessageBox | None = None
 
-    def error(self, exc: BaseException) -> None:
-        """Route an exception: bad input as a warning, anything else as a crash report."""
+    def error(self, exc: BaseException, names: Mapping[str, str] | None = None) -> None:
+        """Route an exception: bad input as a warning (its option named as in ``names``: the
+        labels of the controls), anything else as a crash report."""
         if isinstance(exc, InputError):
-            self.warn(str(exc))
+            self.warn(exc.worded(names or {}))
         else:
             self.crash(exc)
 

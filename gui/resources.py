@@ -1,41 +1,24 @@
-"""Find bundled files from source and from a PyInstaller build alike; the app's version.
+"""Find bundled files from source and from a PyInstaller build alike; versions for bug reports.
 
 PyInstaller unpacks data next to the executable and sets ``sys._MEIPASS``; from source the
 ``resources/`` folder sits beside ``main.py``. Everything that loads an icon or a bundled
 file goes through :func:`resource_path`, so there is one place that knows the difference.
-
-The version has one source, ``pyproject.toml``'s ``[project] version``, read here at start-up.
-Why not ``importlib.metadata``: FactorDesk runs from a source checkout, which is never
-installed, so there is no metadata to read; the frozen build bundles ``pyproject.toml`` (see
-build.spec) and reads the same file. Qt-free, so the command line can use it too.
+The app's name and version come from :mod:`analytics.about` (one source: pyproject.toml).
 """
 
 from __future__ import annotations
 
 import platform
-import sys
-import tomllib
 from pathlib import Path
 
-__all__ = ["APP_NAME", "APP_VERSION", "library_versions", "read_version", "resource_path", "versions_line"]
+from analytics.about import APP_NAME, APP_VERSION, BASE
 
-APP_NAME = "FactorDesk"
-#: Where the bundled files are: the PyInstaller folder, or the source checkout.
-BASE = Path(getattr(sys, "_MEIPASS", Path(__file__).resolve().parent.parent))
+__all__ = ["APP_NAME", "APP_VERSION", "library_versions", "resource_path", "versions_line"]
 
 
 def resource_path(name: str) -> Path:
     """Absolute path of ``resources/<name>``."""
     return BASE / "resources" / name
-
-
-def read_version(pyproject: Path = BASE / "pyproject.toml") -> str:
-    """The ``[project] version`` of ``pyproject``."""
-    with pyproject.open("rb") as file:
-        return tomllib.load(file)["project"]["version"]
-
-
-APP_VERSION = read_version()
 
 
 def library_versions() -> str:

@@ -136,6 +136,22 @@ _COLUMNS = {
         "plain",
         "Why a statistic is missing or should be read with care (e.g. too few observations); empty when all is well.",
     ),
+    # peer table and style drift (analytics.reports)
+    "rank": Column("rank", "count", "The fund's place in the peer table, 1 = best by the chosen ranking."),
+    "ir": Column(
+        "IR",
+        "t",
+        "Information ratio: annualized alpha / annualized idiosyncratic volatility (residual standard deviation, "
+        "ddof = 1, × √periods per year): alpha per unit of the risk taken to earn it; unlike t, it does not grow "
+        "with the length of the record.",
+    ),
+    "factor": Column("factor", "plain", "The factor."),
+    "effective_date": Column("first return", "plain", "First return date the new holdings apply to."),
+    "before": Column("before", "beta", "Bottom-up exposure on the last return date of the previous holdings."),
+    "after": Column("after", "beta", "Bottom-up exposure on the first return date of the new holdings."),
+    "change": Column("change", "beta", "After minus before: how far the exposure moved with the new holdings."),
+    "bottom_up": Column("bottom-up", "beta", "Average bottom-up exposure (Σ weight × stock beta) over the window."),
+    "top_down": Column("top-down", "beta", "Loading from regressing the fund's return on the factors in the window."),
 }
 _PREFIXES = {
     "t_": ("t({})", "t", "t-statistic of the {} loading."),

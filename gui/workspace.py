@@ -1,7 +1,7 @@
 """The workspace model: the data sets the user has loaded, shared by every tab, and the list of
 files to reopen next time.
 
-A thin Qt wrapper around :class:`analytics.workspace.Dataset` objects so that views can
+A thin Qt wrapper around :class:`analytics.data.dataset.Dataset` objects so that views can
 react to changes (``sigChanged``); it holds data, never computes.
 
 The saved list (:class:`SavedFile` entries: path, kind, reader, options, or the demo) is kept
@@ -26,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
-from analytics.workspace import Dataset
+from analytics.data.dataset import Dataset
 
 __all__ = [
     "DEMO",

@@ -186,9 +186,9 @@ def test_two_sources_of_one_factor_that_disagree(real: Path, shared_data: Path) 
     )
     errors = [line for line in proc.stderr.splitlines() if not line.startswith("note:")]
     assert proc.returncode == 2 and len(errors) == 1
-    assert errors[0].startswith("error: the risk-free rate 'RF' differs between q5_factors_monthly_2022.csv") or errors[
-        0
-    ].startswith("error: factor 'Mkt-RF' differs between q5_factors_monthly_2022.csv")
+    assert errors[0].startswith(
+        "error: --factors: the risk-free rate 'RF' differs between q5_factors_monthly_2022.csv"
+    ) or errors[0].startswith("error: --factors: factor 'Mkt-RF' differs between q5_factors_monthly_2022.csv")
     assert "F-F_Research_Data_Factors.CSV" in errors[0] and "beyond rounding" in errors[0]
 
 
@@ -225,7 +225,7 @@ def test_custom_model_naming_an_absent_column(tmp_path: Path) -> None:
     _custom_file(tmp_path / "custom.csv", ["Mkt-RF", "HML"])
     proc = run_regress(tmp_path / "custom.csv", "--model", "Mkt-RF,HML,BAB")
     assert proc.returncode == 2
-    assert "custom.csv: factor column 'BAB' needed by --model Mkt-RF,HML,BAB is missing" in proc.stderr
+    assert "--model: custom.csv: factor column 'BAB' needed by the model Mkt-RF,HML,BAB is missing" in proc.stderr
 
 
 def test_q_factor_columns_in_a_plain_file_are_factors(tmp_path: Path) -> None:
@@ -248,7 +248,7 @@ def _source(name: str, values: list[float], column: str = "RF") -> object:
 def test_sources_agree_within_rounding_and_join_on_all_dates() -> None:
     """Files round differently: values within 5e-5 (half the library's 0.01%) are one factor; beyond, an
     error naming both sources, the factor, the date and both values."""
-    from analytics.data.sources import join_factors
+    from analytics.data.factor_join import join_factors
 
     a = _source("a.csv", [0.0010, 0.0012, 0.0011])
     b = _source("b.csv", [0.00104, 0.00116, 0.0011, 0.0013])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.errors import InputError
 from tests.bad_inputs.make_corpus import build_binary_cases, malicious_pickle, text_cases
 from tests.test_cli_regress import ROOT, single_error_line
@@ -58,7 +58,7 @@ EXPECTED: dict[str, tuple[str | None, str | None, str | None]] = {
     "mixed_frequencies.csv": ("mixed frequencies: 2020-12-31 and 2021-01-04", None, None),
     "non_numeric.csv": (r"row 9, column 'FUND': '12.3%' is not a number", None, None),
     "inf_value.csv": (r"row 11, column 'SMB': infinite value", None, None),
-    "percent_ambiguous.csv": ("cannot tell whether returns are percent or decimals.*--units", None, None),
+    "percent_ambiguous.csv": ("cannot tell whether returns are percent or decimals.*declare the units", None, None),
     "no_date_column.csv": ("no_date_column.csv: no date column", None, None),
     "duplicate_header.csv": ("column 'SMB' appears twice", None, None),
     "ragged_rows.csv": ("ragged_rows.csv: not a readable table.*line 4", None, None),
@@ -234,7 +234,7 @@ _AS_NOBODY = """
 import contextlib, io, os, sys
 sys.path.insert(0, {root!r})
 import cli
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.errors import InputError
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     assert cli.main(["regress", {good!r}]) == 0  # every lazy import done while still root

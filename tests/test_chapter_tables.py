@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.regression import FactorModel
 
 

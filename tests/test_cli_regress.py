@@ -200,7 +200,7 @@ BAD_INPUTS = {
     "missing RF": (lambda d: [_write(d / "x.csv", _frame().drop(columns="RF"))], "x.csv: no RF column"),
     "factor missing": (
         lambda d: [_write(d / "x.csv", _frame().drop(columns="HML")), "--model", "ff3"],
-        "x.csv: factor column 'HML' needed by --model ff3",
+        "--model: x.csv: factor column 'HML' needed by the model ff3",
     ),
     "collinear factors": (
         lambda d: [_write(d / "x.csv", _frame().assign(HML=lambda f: f["Mkt-RF"] + f["SMB"]))],
@@ -218,8 +218,8 @@ BAD_INPUTS = {
         ],
         "fund 'B'.*no dates in common",
     ),
-    "unknown fund": (lambda d: [_write(d / "x.csv", _frame()), "--funds", "Z"], "no fund column 'Z'"),
-    "bad --start": (lambda d: [_write(d / "x.csv", _frame()), "--start", "soon"], "--start 'soon' is not a date"),
+    "unknown fund": (lambda d: [_write(d / "x.csv", _frame()), "--funds", "Z"], "--funds: x.csv: no fund 'Z'"),
+    "bad --start": (lambda d: [_write(d / "x.csv", _frame()), "--start", "soon"], "--start: 'soon' is not a date"),
 }
 
 

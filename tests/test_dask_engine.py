@@ -139,15 +139,20 @@ def test_an_unreachable_scheduler_is_one_clear_error(dataset):
         CrossSectionModel(dataset, chars=CHARS).fit(engine="dask", scheduler="tcp://127.0.0.1:9")
 
 
-def test_the_tab_job_takes_the_engine_and_scheduler(cluster, dataset):
-    """The characteristic-adjusted returns job (what the GUI runs) passes engine and scheduler through."""
+def test_the_request_takes_the_engine_and_scheduler(cluster, dataset):
+    """The cross-section request (what the GUI and the commands run) passes engine and scheduler through."""
     from analytics import jobs
-    from analytics.crosssection import cross_section_report_job
+    from analytics.crosssection.request import CrossSectionRequest, run_cross_section
+    from analytics.data.dataset import Dataset
 
-    portfolios = pd.DataFrame({"portfolio": ["p"] * 3, "id": ["S0001", "S0002", "S0150"], "weight": [0.3, 0.3, 0.4]})
-    local = jobs.run(cross_section_report_job(dataset, portfolios, chars=CHARS))
+    panel = Dataset("panel", "panel", dataset, "dataset")
+    frame = pd.DataFrame({"portfolio": ["p"] * 3, "id": ["S0001", "S0002", "S0150"], "weight": [0.3, 0.3, 0.4]})
+    portfolios = Dataset("portfolios", "portfolios", frame, "3 positions")
+    local = jobs.run(run_cross_section(CrossSectionRequest(panel, portfolios, chars=CHARS)))
     remote = jobs.run(
-        cross_section_report_job(dataset, portfolios, chars=CHARS, engine="dask", scheduler=cluster.scheduler_address)
+        run_cross_section(
+            CrossSectionRequest(panel, portfolios, chars=CHARS, engine="dask", scheduler=cluster.scheduler_address)
+        )
     )
     assert remote.results.engine.startswith("Dask engine at")
     _assert_equal(remote.results, local.results)

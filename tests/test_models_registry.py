@@ -93,7 +93,7 @@ def test_custom_choice_needs_every_column() -> None:
     assert choose_model("mktrf,BAB", ["Mkt-RF", "BAB", "SMB"], "f.csv") == ("Mkt-RF,BAB", None)
     with pytest.raises(
         InputError,
-        match=r"f.csv: factor column 'QMJ' needed by --model Mkt-RF,QMJ is missing "
+        match=r"f.csv: factor column 'QMJ' needed by the model Mkt-RF,QMJ is missing "
         r"\(factor columns: BAB, Mkt-RF\); check the name",
     ):
         choose_model("Mkt-RF,QMJ", ["Mkt-RF", "BAB"], "f.csv")
@@ -150,7 +150,7 @@ def test_model_pickers_list_the_registry(qtbot) -> None:
 
     combo = ModelCombo("test/model")
     qtbot.addWidget(combo)
-    assert [combo.itemText(i) for i in range(1, combo.count())] == list(MODELS)
+    assert [combo.itemText(i) for i in range(combo.count())] == [combo.AUTO, *MODELS, combo.CUSTOM]
     dialog = KenFrenchDialog()
     qtbot.addWidget(dialog)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)

@@ -15,7 +15,8 @@ from hypothesis.extra import numpy as hnp
 
 from analytics import jobs
 from analytics.data.dates import DATE_NAMES
-from analytics.data.returns import ID_NAMES, RETURN_NAMES, canonical_factor_name, load_returns
+from analytics.data.readers import load_returns
+from analytics.data.returns import ID_NAMES, RETURN_NAMES, canonical_factor_name
 from analytics.regression import FactorModel
 from analytics.regression.rolling import rolling_betas
 

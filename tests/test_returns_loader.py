@@ -7,7 +7,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from analytics.data.returns import canonical_factor_name, load_returns
+from analytics.data.readers import load_returns
+from analytics.data.returns import canonical_factor_name
 from analytics.errors import InputError
 from analytics.regression import FactorModel
 
@@ -133,11 +134,12 @@ def test_percent_detected_and_declared(tmp_path) -> None:
 
 
 def test_ambiguous_units_refused(tmp_path) -> None:
-    """Returns whose scale fits neither unit are refused, asking for --units."""
+    """Returns whose scale fits neither unit are refused, asking for the units (option ``units``)."""
     path = tmp_path / "a.csv"
     _wide({"A": np.tile([0.3, -0.3], 12)}).to_csv(path, index=False)
-    with pytest.raises(InputError, match="--units"):
+    with pytest.raises(InputError, match="declare the units") as info:
         load_returns(path)
+    assert info.value.option == "units"
 
 
 def test_daily_detected_and_freq_override(tmp_path) -> None:
@@ -154,8 +156,9 @@ def test_freq_override_for_short_files(tmp_path) -> None:
     """Two dates are too few to detect; --freq monthly reads them."""
     path = tmp_path / "s.csv"
     _wide({"A": [0.01, 0.02]}, dates=MONTHS[:2]).to_csv(path, index=False)
-    with pytest.raises(InputError, match="--freq"):
+    with pytest.raises(InputError, match="too few dates to tell the frequency") as info:
         load_returns(path)
+    assert info.value.option == "freq"
     assert load_returns(path, freq="monthly").freq == "monthly"
 
 

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from analytics.data import text as text_module
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.data.text import read_text, sniff
 from analytics.errors import InputError
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.data import panel as panel_module
 from analytics.data import typed as typed_module
 from analytics.data.readers import read_dataset
 from analytics.data.tables import Table, read_table, to_numbers
@@ -80,7 +81,12 @@ def assert_same_table(path: Path) -> Table | None:
 
 
 def assert_same_dataset(path: Path, monkeypatch: pytest.MonkeyPatch, kind: str | None = None) -> None:
-    """What the readers make of ``path`` (data, notes, or the error) is the same on both paths."""
+    """What the readers make of ``path`` (data, notes, or the error) is the same on both paths.
+
+    Panels are read from the file both times: stored, the second read would come from the
+    local store's copy the first made (the store has its own tests, test_stored_panels.py)."""
+    file_only = panel_module.panel_dataset
+    monkeypatch.setattr(panel_module, "panel_dataset", lambda p, **kw: file_only(p, **{**kw, "stored": False}))
     fast = outcome(read_dataset, path, kind)
     with monkeypatch.context() as m:
         careful(m)

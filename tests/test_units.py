@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import cli
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.data.units import out_of_line, units_scale
 from analytics.errors import InputError
 
@@ -47,12 +47,13 @@ def test_declared_units_win_without_note() -> None:
     assert units_scale(_frame(100), "decimal", "monthly", what="returns", source="f.csv") == (1.0, None)
 
 
-@pytest.mark.parametrize(("what", "flag"), [("returns", "--units"), ("factors", "--factor-units")])
-def test_ambiguous_magnitude_is_refused(what, flag) -> None:
-    """A median |return| between the ranges raises InputError naming the option to pass."""
+@pytest.mark.parametrize(("what", "option"), [("returns", "units"), ("factors", "factor_units")])
+def test_ambiguous_magnitude_is_refused(what, option) -> None:
+    """A median |return| between the ranges raises InputError naming the option to set."""
     frame = pd.DataFrame({"A": [0.3, -0.3, 0.31, -0.29]})
-    with pytest.raises(InputError, match=f"pass {flag} percent or decimal"):
+    with pytest.raises(InputError, match="declare the units: percent or decimal") as info:
         units_scale(frame, "auto", "monthly", what=what, source="f.csv")
+    assert info.value.option == option
 
 
 def test_unknown_units_and_absurd_values() -> None:

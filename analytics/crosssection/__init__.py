@@ -1,9 +1,10 @@
 """Characteristic-adjusted returns: per-date cross-sections, Fama-MacBeth, pure plays (section 13.9)."""
 
 from analytics.crosssection.engines import ENGINES
-from analytics.crosssection.model import CrossSectionModel, Setup
-from analytics.crosssection.report import CrossSectionReport, cross_section_report_job
+from analytics.crosssection.model import CrossSectionModel
+from analytics.crosssection.report import CrossSectionReport
 from analytics.crosssection.results import CharAdjResults, CrossSectionResults
+from analytics.crosssection.setup import Setup
 
 __all__ = [
     "ENGINES",
@@ -12,5 +13,4 @@ __all__ = [
     "CrossSectionReport",
     "CrossSectionResults",
     "Setup",
-    "cross_section_report_job",
 ]

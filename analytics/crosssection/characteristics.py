@@ -46,7 +46,7 @@ class BuiltCharacteristics:
     notes: tuple[str, ...]
 
 
-def _positions(dates: pd.Series, source: str) -> tuple[np.ndarray, int]:
+def _positions(dates: pd.Series[pd.Timestamp], source: str) -> tuple[np.ndarray, int]:
     """Each row's period on the date grid, and the grid's length: every calendar month for
     monthly panels (a month without rows still counts), else the panel's own dates."""
     unique = pd.DatetimeIndex(dates.unique()).sort_values()
@@ -74,7 +74,7 @@ def build_characteristics(
             raise InputError(f"{source}: no {what} column {col!r}; columns are {', '.join(map(str, panel.columns))}.")
     position, periods = _positions(pd.to_datetime(panel["date"]).reset_index(drop=True), source)
     ids = pd.Index(panel["id"].astype(str).unique())
-    column = ids.get_indexer(panel["id"].astype(str))
+    column = ids.get_indexer(panel["id"].astype(str))  # type: ignore[no-untyped-call]  # untyped in pandas-stubs
     if len(np.unique(position * len(ids) + column)) < len(panel):
         raise InputError(f"{source}: an id appears twice at one date; keep one row per id and date.")
 

@@ -18,8 +18,6 @@ each date: lagging them (no look-ahead) is the user's job.
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,56 +25,20 @@ import pandas as pd
 
 from analytics import jobs
 from analytics.crosssection.engines import make_engine
+from analytics.crosssection.results import CrossSectionResults
+from analytics.crosssection.setup import CAP_NAMES, RawFit, Setup
 from analytics.crosssection.source import PanelSource, as_source
 from analytics.crosssection.sums import DateStats, one_blas_thread
 from analytics.errors import InputError
 from analytics.jobs import Job, Progress
 
 if TYPE_CHECKING:
-    from analytics.crosssection.results import CrossSectionResults
     from analytics.data.partitioned import PartitionedPanel
 
-__all__ = ["CAP_NAMES", "CrossSectionModel", "RawFit", "Setup", "rule_of_thumb_lags"]
+__all__ = ["CrossSectionModel"]
 
-#: Market-cap columns found by name (ranking for ``top_pct``; never a characteristic by default).
-CAP_NAMES = ("mcap", "me", "market_cap", "marketcap", "mktcap", "cap")
 # Above this condition number of a date's Z'Z its characteristics count as collinear.
 _COND_LIMIT = 1e12
-
-
-@dataclass(frozen=True)
-class Setup:
-    """What is regressed on what, and how: the options of one cross-sectional model."""
-
-    chars: tuple[str, ...]
-    ret_col: str
-    weight_col: str | None = None
-    cap_col: str | None = None
-    top_pct: float | None = None
-    winsorize: float | None = None
-    constant: bool = False
-
-    @property
-    def regressors(self) -> tuple[str, ...]:
-        """Coefficient names in order: ``const`` first when there is one."""
-        return ("const", *self.chars) if self.constant else self.chars
-
-    @property
-    def columns(self) -> tuple[str, ...]:
-        """The panel columns a fit reads: the return, characteristics, weight and market cap."""
-        names = (*self.chars, self.ret_col, self.weight_col, self.cap_col)
-        return tuple(dict.fromkeys(c for c in names if c is not None))
-
-    @property
-    def description(self) -> str:
-        """``WLS (weights mcap), top 20% by mcap, winsorized at 1%, no constant``."""
-        parts = [f"WLS (weights {self.weight_col})" if self.weight_col else "OLS"]
-        if self.top_pct is not None:
-            parts.append(f"top {self.top_pct:g}% by {self.cap_col}")
-        if self.winsorize is not None:
-            parts.append(f"winsorized at {100 * self.winsorize:g}%/{100 * (1 - self.winsorize):g}%")
-        parts.append("with constant" if self.constant else "no constant")
-        return ", ".join(parts)
 
 
 class CrossSectionModel:
@@ -147,7 +109,8 @@ class CrossSectionModel:
             if cap_col is None:
                 raise InputError(
                     f"{self.source}: keeping the top {top_pct:g}% needs a market-cap column; name it "
-                    "'mcap' or pass --weight-col."
+                    "'mcap' or choose the market-cap column.",
+                    option="cap_col",
                 )
         else:
             cap_col = None
@@ -166,7 +129,7 @@ class CrossSectionModel:
                 f"{self.source}: no characteristic column {unknown[0]!r}; columns are {', '.join(columns)}."
             )
         if not chars:
-            raise InputError(f"{self.source}: no characteristic columns to regress on; pass --chars.")
+            raise InputError(f"{self.source}: no characteristic columns to regress on; choose some.", option="chars")
         if ret_col in chars:
             raise InputError(f"{self.source}: the return column {ret_col!r} cannot also be a characteristic.")
         for col in [ret_col, *chars, weight_col, cap_col]:
@@ -194,21 +157,9 @@ class CrossSectionModel:
             ``scheduler`` (address such as ``tcp://host:8786``; none starts a local cluster)
             and ``workers`` (of that local cluster) for ``dask``.
         """
-        from analytics.crosssection.results import CrossSectionResults
-
         runner = make_engine(engine, **engine_options)
         raw = yield from _fit_dates(self.panel, self.setup, runner.sums(self.panel, self.setup))
         return CrossSectionResults.from_fit(self, raw, nw_lags=nw_lags, engine=runner.description)
-
-
-@dataclass(frozen=True)
-class RawFit:
-    """Per-date results for all T dates of the panel (NaN where a date was skipped)."""
-
-    params: np.ndarray  # T × kk
-    rsquared: np.ndarray  # T
-    stats: DateStats
-    skipped: dict[int, str]
 
 
 def _fit_dates(source: PanelSource, setup: Setup, blocks: Any) -> Job[RawFit]:
@@ -285,8 +236,3 @@ def _collinear(xtx: np.ndarray) -> np.ndarray:
         eig = np.linalg.eigvalsh(xtx[unsure])
         out[unsure] = eig[:, 0] <= eig[:, -1] / _COND_LIMIT
     return out
-
-
-def rule_of_thumb_lags(n_dates: int) -> int:
-    """Newey and West's ``floor(4 (T/100)^(2/9))`` lags."""
-    return math.floor(4 * (n_dates / 100) ** (2 / 9))

@@ -1,7 +1,8 @@
-"""Everything the characteristic-adjusted returns tab shows, computed as one job.
+"""Everything the characteristic-adjusted returns tab shows, as one result.
 
 The per-date cross-sections and their Fama-MacBeth premia, and, when portfolios are given,
-their raw, characteristic-implied and adjusted returns over the same dates.
+their raw, characteristic-implied and adjusted returns over the same dates
+(:func:`~analytics.crosssection.request.run_cross_section` makes it).
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.crosssection.model import CrossSectionModel
 from analytics.crosssection.results import CharAdjResults, CrossSectionResults
-from analytics.data.partitioned import PartitionedPanel
-from analytics.jobs import Job
 
-__all__ = ["CrossSectionReport", "cross_section_report_job"]
+__all__ = ["CrossSectionReport"]
 
 
 @dataclass(frozen=True)
@@ -25,30 +23,27 @@ class CrossSectionReport:
 
     results: CrossSectionResults
     adjusted: CharAdjResults | None
+    #: The request that made the report.
+    request: Any = None
+    #: What reading the inputs assumed.
+    input_notes: tuple[str, ...] = ()
 
     @property
     def notes(self) -> tuple[str, ...]:
         """The fit's notes, then the portfolios'."""
         return self.results.notes + (self.adjusted.notes if self.adjusted is not None else ())
 
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """Every note once: the inputs', the fit's, then the portfolios'."""
+        return tuple(dict.fromkeys((*self.input_notes, *self.notes)))
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What the run used where the request left it to the data, for the run record."""
+        r = self.results
+        return {"characteristics": list(r.regressors), "newey_west_lags": r.nw_lags, "engine": r.engine}
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The cross-section tables, then the portfolio tables."""
         return {**self.results.tables(), **(self.adjusted.tables() if self.adjusted is not None else {})}
-
-
-def cross_section_report_job(
-    panel: pd.DataFrame | PartitionedPanel,
-    portfolios: pd.DataFrame | None,
-    *,
-    nw_lags: int | None = None,
-    engine: str = "local",
-    scheduler: str | None = None,
-    **options: Any,
-) -> Job[CrossSectionReport]:
-    """Fit :class:`CrossSectionModel` (``options`` are its keywords) on ``engine`` (``local``, or
-    ``dask`` at the ``scheduler`` address, a local cluster without one), then adjust the portfolios."""
-    model = CrossSectionModel(panel, **options)
-    engine_options = {"scheduler": scheduler} if engine == "dask" and scheduler else {}
-    results = yield from model.fit_job(nw_lags=nw_lags, engine=engine, **engine_options)
-    adjusted = results.characteristic_adjusted(portfolios) if portfolios is not None else None
-    return CrossSectionReport(results, adjusted)

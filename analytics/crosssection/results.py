@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from analytics.crosssection.model import RawFit, Setup, rule_of_thumb_lags
+from analytics.crosssection.setup import RawFit, Setup, rule_of_thumb_lags
 from analytics.crosssection.source import PanelRows, PanelSource
 from analytics.crosssection.sums import DateStats, standardize
 from analytics.errors import InputError
@@ -42,8 +42,8 @@ class CrossSectionResults:
 
     setup: Setup
     params: pd.DataFrame  # estimated dates × regressors
-    nobs: pd.Series
-    rsquared: pd.Series
+    nobs: pd.Series[int]
+    rsquared: pd.Series[float]
     skipped: pd.DataFrame  # date, n, reason
     nw_lags: int
     source: PanelSource
@@ -170,7 +170,8 @@ class CrossSectionResults:
             ok &= rows.values[setup.weight_col] > 0
         if setup.cap_col is not None:
             ok &= rows.values[setup.cap_col] >= self.stats.cutoff[t]
-        return ok & np.isin(t, self.used)
+        members: np.ndarray = ok & np.isin(t, self.used)
+        return members
 
     def _design(self, rows: PanelRows, keep: np.ndarray) -> np.ndarray:
         """The regressors (z-scores, constant first if any) of the ``keep`` rows."""
@@ -209,7 +210,7 @@ class CrossSectionResults:
         rows are read again from the panel's source.
         """
         held = portfolios["id"].unique()
-        rows = self.source.read_ids(held, self.setup.columns, self.used)
+        rows = self.source.read_ids(list(held), self.setup.columns, self.used)
         keep = np.flatnonzero(self._members(rows))
         z = self._design(rows, keep)
         date_pos = np.searchsorted(self.used, rows.date_pos[keep])
@@ -240,7 +241,7 @@ class CrossSectionResults:
         )
         exposures = pd.concat([frame, sums[self.regressors].reset_index(drop=True)], axis=1)
         missing = sorted(set(map(str, held)) - set(map(str, ids)))
-        notes = ()
+        notes: tuple[str, ...] = ()
         if missing:
             notes = (f"{len(missing)} holding(s) never in a cross-section: {', '.join(missing[:10])}.",)
         return CharAdjResults(returns, exposures, notes)

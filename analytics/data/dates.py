@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.data.column_names import DATE_NAMES
 from analytics.data.tables import Table
 from analytics.errors import InputError
 
-__all__ = ["ParsedDates", "date_style", "find_date_column", "parse_dates"]
-
-DATE_NAMES = ("date", "dates", "datadate", "caldt", "month", "period", "yyyymm", "time")
+__all__ = ["DATE_NAMES", "ParsedDates", "date_style", "find_date_column", "parse_dates"]
 
 _FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("yyyymm", re.compile(r"^\d{6}$")),
@@ -76,11 +76,11 @@ def parse_dates(table: Table, column: str) -> ParsedDates:
     return ParsedDates(pd.DatetimeIndex(pd.DatetimeIndex(values).normalize().to_numpy()[cells.codes]), style, note)
 
 
-def date_style(text: pd.Series) -> str | None:
+def date_style(text: pd.Series[str]) -> str | None:
     """The one format every cell of ``text`` is written in (``yyyymm``, ``iso``, ``slash``...),
     or None when they share none."""
     for style, pattern in _FORMATS:
-        if text.str.match(pattern).all():
+        if text.str.match(pattern.pattern).all():
             return style
     return None
 
@@ -90,11 +90,11 @@ class _Cells:
     """A column's distinct cells as stripped text, and each row's distinct cell: a panel's
     million rows hold a few hundred dates, so each is matched and parsed once."""
 
-    text: pd.Series
+    text: pd.Series[str]
     codes: np.ndarray
 
     @classmethod
-    def of(cls, column: pd.Series) -> _Cells:
+    def of(cls, column: pd.Series[Any]) -> _Cells:
         if column.dtype == object and column.isna().any():
             column = column.astype(str)  # None is 'None' as text, not a missing value
         codes, uniques = pd.factorize(column, use_na_sentinel=False)
@@ -112,15 +112,18 @@ class _Cells:
 def _first_unmatched(cells: _Cells) -> int:
     """Position of the first cell that matches no format the majority could share."""
     rows = np.bincount(cells.codes, minlength=len(cells.text))
-    matches = [cells.text.str.match(pattern).to_numpy() for _, pattern in _FORMATS]
+    matches = [cells.text.str.match(pattern.pattern).to_numpy() for _, pattern in _FORMATS]
     best = max(matches, key=lambda match: int(rows[match].sum()))
     return cells.first_row(~best)
 
 
-def _convert(cells: _Cells, style: str, table: Table, column: str) -> tuple[pd.Series, str | None]:
+def _convert(
+    cells: _Cells, style: str, table: Table, column: str
+) -> tuple[pd.Series[pd.Timestamp] | pd.DatetimeIndex, str | None]:
     """Each distinct cell's date; an error names the first row that is not a valid date."""
     text = cells.text
     note = None
+    values: pd.Series[pd.Timestamp] | pd.DatetimeIndex
     if style == "yyyymm":
         values = pd.to_datetime(text, format="%Y%m", errors="coerce") + pd.offsets.MonthEnd(0)
     elif style == "yyyymmdd":

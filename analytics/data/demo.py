@@ -3,13 +3,14 @@
 FactorDesk opens this on first start so that every tab shows something real without a
 network or an account, and the README's quick start uses it. Everything is generated from a
 fixed seed, so the numbers are the same on every machine, and everything is labelled
-SIMULATED. The true loadings are kept, so tests (and users) can check that the regressions
-recover them.
+SIMULATED. The true loadings are the tables below (:data:`FUNDS`, the sectors' betas), so
+tests (and users) can check that the regressions recover them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +18,7 @@ import pandas as pd
 
 from analytics.data.paths import atomic_write
 
-__all__ = ["DEMO_FILES", "DEMO_LABEL", "DemoWorkspace", "make_demo", "write_demo"]
+__all__ = ["DEMO_FILES", "DEMO_LABEL", "DemoWorkspace", "is_demo_file", "make_demo", "write_demo"]
 
 DEMO_LABEL = "Demo workspace (SIMULATED data)"
 SEED = 418
@@ -56,13 +57,11 @@ DEMO_FILES = {
 
 @dataclass(frozen=True)
 class DemoWorkspace:
-    """All demo data sets, in decimals, plus the true parameters they were made from."""
+    """All demo data sets, in decimals."""
 
     factors: pd.DataFrame  # daily, FACTORS + RF
     funds: pd.DataFrame  # daily total returns
-    fund_loadings: pd.DataFrame  # fund × (alpha, FACTORS), alpha annual
     stocks: pd.DataFrame  # daily total returns, tickers as columns
-    stock_betas: pd.DataFrame  # ticker × FACTORS
     holdings: pd.DataFrame  # date, id, weight
     panel: pd.DataFrame  # monthly: date, id, re, size, value, mom, strev, mcap
     portfolios: pd.DataFrame  # portfolio, id, weight
@@ -85,11 +84,11 @@ def make_demo(seed: int = SEED) -> DemoWorkspace:
     rng = np.random.default_rng(seed)
     dates = pd.bdate_range("2012-01-02", "2021-12-31", name="date")
     factors = _factors(rng, dates)
-    funds, loadings = _funds(rng, factors)
+    funds = _funds(rng, factors)
     stocks, betas = _stocks(rng, factors)
     holdings = _holdings(rng, dates, betas)
     panel, portfolios = _panel(rng)
-    return DemoWorkspace(factors, funds, loadings, stocks, betas, holdings, panel, portfolios)
+    return DemoWorkspace(factors, funds, stocks, holdings, panel, portfolios)
 
 
 def write_demo(folder: str | Path, demo: DemoWorkspace | None = None) -> dict[str, Path]:
@@ -100,9 +99,7 @@ def write_demo(folder: str | Path, demo: DemoWorkspace | None = None) -> dict[st
     paths = {}
     for key, frame in demo.frames().items():
         path = folder / DEMO_FILES[key]
-        atomic_write(
-            path, lambda tmp, frame=frame: frame.to_csv(tmp, index=False, float_format="%.10g", date_format="%Y-%m-%d")
-        )
+        atomic_write(path, partial(frame.to_csv, index=False, float_format="%.10g", date_format="%Y-%m-%d"))
         paths[key] = path
     atomic_write(
         folder / "README.txt",
@@ -122,17 +119,16 @@ def _factors(rng: np.random.Generator, dates: pd.DatetimeIndex) -> pd.DataFrame:
     return frame
 
 
-def _funds(rng: np.random.Generator, factors: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _funds(rng: np.random.Generator, factors: pd.DataFrame) -> pd.DataFrame:
     f = factors[list(FACTORS)].to_numpy()
-    out, rows = {}, {}
+    out = {}
     for name, (alpha, betas, ivol, first) in FUNDS.items():
         noise = rng.normal(0.0, ivol / np.sqrt(252), len(f))
         series = pd.Series(factors["RF"].to_numpy() + alpha / 252 + f @ np.array(betas) + noise, index=factors.index)
         if first is not None:
             series[series.index < first] = np.nan
         out[name] = series
-        rows[name] = dict(alpha=alpha, **dict(zip(FACTORS, betas)))
-    return pd.DataFrame(out), pd.DataFrame.from_dict(rows, orient="index").rename_axis("fund")
+    return pd.DataFrame(out)
 
 
 # Sector -> (mean loadings on FACTORS, tickers).
@@ -213,3 +209,14 @@ def _panel(rng: np.random.Generator, n_stocks: int = 400) -> tuple[pd.DataFrame,
         ignore_index=True,
     )
     return panel, portfolios
+
+
+def is_demo_file(path: str | Path) -> bool:
+    """Whether ``path`` is a file :func:`write_demo` wrote (a demo file name beside the demo's
+    README), so that results from it are labelled SIMULATED wherever they go."""
+    file = Path(path)
+    readme = file.parent / "README.txt"
+    if file.name not in DEMO_FILES.values() or not readme.is_file():
+        return False
+    with open(readme, encoding="utf-8", errors="replace") as handle:
+        return handle.readline().strip() == DEMO_LABEL

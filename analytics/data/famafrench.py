@@ -29,10 +29,12 @@ from and how old it is.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import pandas as pd
 
 from analytics import jobs
+from analytics.data.dataset import Dataset, describe_returns
 from analytics.data.paths import cache_dir
 from analytics.data.readers.kenfrench import read_kenfrench_text, zip_csv_text
 from analytics.data.returns import ReadOptions, ReturnsData
@@ -47,6 +49,7 @@ __all__ = [
     "REGIONS",
     "SOURCE",
     "default_store",
+    "famafrench_dataset_job",
     "famafrench_files",
     "famafrench_job",
     "famafrench_sets",
@@ -152,7 +155,7 @@ def default_store() -> Store:
     return Store(cache_dir() / "famafrench")
 
 
-def load_famafrench(model: str, freq: str, **options: object) -> ReturnsData:
+def load_famafrench(model: str, freq: str, **options: Any) -> ReturnsData:
     """A model's factors and RF in decimals (no assets); options as :func:`famafrench_job`."""
     return jobs.run(famafrench_job(model, freq, **options))
 
@@ -212,7 +215,8 @@ def _timestamp(start: str | pd.Timestamp) -> pd.Timestamp:
 def _model_factors(model: str, tables: list[pd.DataFrame], files: tuple[str, ...]) -> pd.DataFrame:
     """The model's columns (regressors, then RF); tables joined on the dates they share."""
     wanted = [*MODELS[model], "RF"]
-    joined = tables[0].join(tables[1:], how="inner") if len(tables) > 1 else tables[0]
+    others: list[pd.DataFrame | pd.Series[Any]] = [*tables[1:]]
+    joined = tables[0].join(others, how="inner") if others else tables[0]
     missing = [c for c in wanted if c not in joined.columns]
     if missing:
         raise InputError(
@@ -268,7 +272,8 @@ def _download(name: str, session: object | None) -> bytes:
     reader = FamaFrenchReader(name, start=FULL_HISTORY, session=session)
     response = reader.session.get(_url(name), timeout=reader.timeout)
     response.raise_for_status()
-    return response.content
+    content: bytes = response.content  # a requests.Response (pandas-datareader is untyped)
+    return content
 
 
 def _parse(raw: bytes, name: str, freq: str) -> pd.DataFrame:
@@ -304,3 +309,10 @@ def _age(entry: StoreEntry) -> str:
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
+
+
+def famafrench_dataset_job(model: str, freq: str, *, offline: bool = False) -> Job[Dataset]:
+    """The library's factors for ``model`` (``ff5``, ``ff5:developed``...) as a data set, downloaded
+    or from the cache."""
+    data = yield from famafrench_job(model, freq, offline=offline)
+    return Dataset(f"Ken French {model} ({freq})", "returns", data, describe_returns(data), None, data.notes)

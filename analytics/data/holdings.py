@@ -14,21 +14,20 @@ asks to rescale them. What was assumed is said in notes.
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analytics.data.file_notes import merge_file_notes
 from analytics.data.holdings_positions import SheetPositions, clip, sheet_positions
 from analytics.data.holdings_sheets import read_sheets
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["COLUMNS", "KINDS", "Holdings", "holdings_dataset", "holdings_paths", "load_holdings", "with_kind"]
 
@@ -36,7 +35,6 @@ COLUMNS = ("date", "id", "weight", "kind")
 KINDS = ("security", "cash")
 # Per-date weight sums this far from 1 are reported (cash held elsewhere, leverage, rounding).
 _SUM_TOLERANCE = 0.005
-_FILE_NOTE = re.compile(r"^(?P<name>[^:]+\.\w+): (?P<text>.*)$")
 
 
 @dataclass(frozen=True)
@@ -80,28 +78,35 @@ def load_holdings(
     rescale: bool = False,
     sheet: str | int | None = None,
     date: str | None = None,
+    weight_col: str | None = None,
 ) -> Holdings:
     """Read holdings files or folders of them (every sheet of a workbook unless ``sheet`` is
-    given); ``date`` dates the files that carry no date of their own."""
-    parts, notes = [], []
+    given); ``date`` dates the files that carry no date of their own; ``weight_col`` names the
+    column weights come from when the usual names do not find it (a weight, market value or
+    shares column, as its name says; weights when it says none)."""
+    parts: list[pd.DataFrame] = []
+    notes: list[str] = []
     for file in holdings_paths(path):
-        for positions in _file_positions(file, id_col, sheet, date, notes):
+        for positions in _file_positions(file, id_col, sheet, date, notes, weight_col):
             parts.append(positions.frame)
             notes += positions.notes
     frame = pd.concat(parts, ignore_index=True)
-    return _finish(frame, merge_notes(notes), rescale)
+    given = [path] if isinstance(path, (str, Path)) else list(path)
+    folder = Path(given[0]).name if len(given) == 1 and Path(given[0]).is_dir() else None
+    return _finish(frame, merge_file_notes(notes, folder), rescale)
 
 
-def holdings_dataset(path: str | Path | Sequence[str | Path], **options: object) -> Dataset:
-    """:func:`load_holdings` as a workspace :class:`~analytics.workspace.Dataset` (kind ``holdings``)."""
-    from analytics.workspace import Dataset, describe_frame
+def holdings_dataset(path: str | Path | Sequence[str | Path], **options: Any) -> Dataset:
+    """:func:`load_holdings` as a workspace :class:`~analytics.data.dataset.Dataset` (kind ``holdings``)."""
+    from analytics.data.dataset import Dataset, describe_frame
 
     files = holdings_paths(path)
     held = load_holdings(files, **options)
     name = files[0].name if len(files) == 1 else f"{files[0].name} + {len(files) - 1} files"
     if isinstance(path, str | Path) and Path(path).is_dir():
         name = Path(path).name
-    return Dataset(name, "holdings", held.frame, describe_frame(held.frame, "holdings"), str(files[0]), held.notes)
+    where = str(path) if isinstance(path, str | Path) else str(files[0])
+    return Dataset(name, "holdings", held.frame, describe_frame(held.frame, "holdings"), where, held.notes)
 
 
 def with_kind(frame: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +115,12 @@ def with_kind(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _file_positions(
-    file: Path, id_col: str | None, sheet: str | int | None, date: str | None, notes: list[str]
+    file: Path,
+    id_col: str | None,
+    sheet: str | int | None,
+    date: str | None,
+    notes: list[str],
+    weight_col: str | None = None,
 ) -> list[SheetPositions]:
     """One file's sheets' positions; in a workbook of several sheets, sheets without a holdings
     table (a notes sheet) are skipped with a note."""
@@ -118,7 +128,7 @@ def _file_positions(
     found, errors = [], []
     for one in sheets:
         try:
-            found.append(sheet_positions(one, id_col=id_col, date=date))
+            found.append(sheet_positions(one, id_col=id_col, date=date, weight_col=weight_col))
         except InputError as exc:
             if len(sheets) == 1 or "no id column" not in str(exc) and "no weight" not in str(exc):
                 raise
@@ -128,22 +138,6 @@ def _file_positions(
     if errors:
         notes.append(f"{file.name}: {len(errors)} sheet(s) without a holdings table skipped.")
     return found
-
-
-def merge_notes(notes: list[str]) -> list[str]:
-    """Notes that differ only in their file name said once, so that a folder of 100 exports
-    does not print 100 copies: ``5 files (a.csv, b.csv, c.csv, ...): weights read as percent``."""
-    groups: dict[str, list[str]] = defaultdict(list)
-    for note in dict.fromkeys(notes):
-        found = _FILE_NOTE.match(note)
-        groups[found["text"] if found else note].append(found["name"] if found else "")
-    merged = []
-    for text, names in groups.items():
-        if len(names) == 1:
-            merged.append(f"{names[0]}: {text}" if names[0] else text)
-        else:
-            merged.append(f"{len(names)} files ({', '.join(names[:3])}{', ...' if len(names) > 3 else ''}): {text}")
-    return merged
 
 
 def _finish(frame: pd.DataFrame, notes: list[str], rescale: bool) -> Holdings:
@@ -159,13 +153,14 @@ def _finish(frame: pd.DataFrame, notes: list[str], rescale: bool) -> Holdings:
             f"{count} id(s) appear on several lines of one date; their weights were summed: {shown}"
             f"{' and more' if count > 5 else ''}."
         )
-        frame = frame.groupby(["date", "id", "kind"], as_index=False, sort=False)["weight"].sum()
+        # as_index=False: a frame, where pandas-stubs says a Series
+        frame = frame.groupby(["date", "id", "kind"], as_index=False, sort=False)["weight"].sum()  # type: ignore[assignment]
     frame = frame.sort_values(["date", "weight", "id"], ascending=[True, False, True], kind="stable")
     frame = frame.reset_index(drop=True)[list(COLUMNS)]
     sums = frame.groupby("date")["weight"].sum()
     off = sums[(sums - 1).abs() > _SUM_TOLERANCE]
     if len(off):
-        shown = ", ".join(f"{d.date()} ({s:.3f})" for d, s in off.head(3).items())
+        shown = ", ".join(f"{d.date()} ({s:.3f})" for d, s in zip(pd.DatetimeIndex(off.index[:3]), off.head(3)))
         more = f" and {len(off) - 3} more" if len(off) > 3 else ""
         if rescale:
             frame["weight"] /= frame["date"].map(sums).to_numpy()

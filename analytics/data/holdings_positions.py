@@ -42,7 +42,7 @@ from analytics.data.holdings_sheets import Sheet
 from analytics.data.tables import Table
 from analytics.errors import InputError
 
-__all__ = ["SheetPositions", "canonical_name", "clip", "is_holdings_header", "sheet_positions"]
+__all__ = ["SheetPositions", "canonical_name", "clip", "header_roles", "is_holdings_header", "sheet_positions"]
 
 #: Column roles, each a list of name patterns in order of preference (names are compared
 #: lower-cased, ``*`` and ``:`` removed, runs of spaces and underscores as one space).
@@ -163,7 +163,7 @@ class Columns:
         return tuple(j for role in ("weight", "value", "shares") if (j := self.first(role)) is not None)
 
     def name_of(self, role: str) -> str:
-        return self.header[self.first(role)]
+        return self.header[self.roles[role][0]]
 
 
 @dataclass(frozen=True)
@@ -191,9 +191,22 @@ def is_holdings_header(cells: tuple[str, ...] | list[str], id_col: str | None = 
     return _header(list(cells), id_col) is not None
 
 
-def sheet_positions(sheet: Sheet, *, id_col: str | None = None, date: str | None = None) -> SheetPositions:
-    """Read the positions of ``sheet``; ``date`` is the as-of date when the sheet says none."""
-    scan = _Scan(sheet, id_col)
+def header_roles(
+    cells: tuple[str, ...] | list[str], *, id_col: str | None = None, weight_col: str | None = None
+) -> dict[str, str] | None:
+    """The column each role takes in a header row (``id``, ``alt_id``, ``weight``, ``value``,
+    ``shares``, ``price``, ``date``...: the preferred column's name), or None when the row is
+    not a holdings header: what a preview shows the user before the file is read."""
+    columns = _header(list(cells), id_col, weight_col=weight_col)
+    return None if columns is None else {role: columns.name_of(role) for role in columns.roles}
+
+
+def sheet_positions(
+    sheet: Sheet, *, id_col: str | None = None, date: str | None = None, weight_col: str | None = None
+) -> SheetPositions:
+    """Read the positions of ``sheet``; ``date`` is the as-of date when the sheet says none;
+    ``weight_col`` names the one column weights come from (see :func:`_chosen_amount`)."""
+    scan = _Scan(sheet, id_col, weight_col)
     lines = scan.positions()
     notes: list[str] = []
     ids, kinds = _identify(lines, sheet.source, notes)
@@ -219,9 +232,11 @@ def _cell_roles(cell: str) -> frozenset[str]:
     return frozenset(role for role, pattern in _ANY.items() if name and pattern.fullmatch(name))
 
 
-def _header(cells: list[str], id_col: str | None, section: str = "") -> Columns | None:
+def _header(cells: list[str], id_col: str | None, section: str = "", weight_col: str | None = None) -> Columns | None:
     found = set().union(*map(_cell_roles, cells))
-    if not found & {"weight", "value", "shares"} or (id_col is None and not found & {"id", "alt_id"}):
+    if (weight_col is None and not found & {"weight", "value", "shares"}) or (
+        id_col is None and not found & {"id", "alt_id"}
+    ):
         return None
     names = [canonical_name(c) for c in cells]
     roles = {role: _role_columns(names, role) for role in ROLES}
@@ -229,15 +244,29 @@ def _header(cells: list[str], id_col: str | None, section: str = "") -> Columns 
         wanted = canonical_name(id_col)
         roles["id"] = tuple(j for j, name in enumerate(names) if name == wanted)
         roles["alt_id"] = tuple(j for j in roles["alt_id"] if j not in roles["id"])
+    if weight_col is not None:
+        roles.update(_chosen_amount(names, roles, canonical_name(weight_col)))
     if not (roles["id"] or roles["alt_id"]) or not (roles["weight"] or roles["value"] or roles["shares"]):
         return None
     return Columns(tuple(c.strip() for c in cells), {r: c for r, c in roles.items() if c}, section)
 
 
+def _chosen_amount(names: list[str], roles: dict[str, tuple[int, ...]], wanted: str) -> dict[str, tuple[int, ...]]:
+    """The roles of a header whose weights come from the column the user named: read as
+    weights, market values or shares as its name says (weights when it says none), and the
+    roles preferred to it dropped; none at all when no column has that name."""
+    chosen = [j for j, name in enumerate(names) if name == wanted][:1]
+    ranked = ("weight", "value", "shares")
+    if not chosen:
+        return dict.fromkeys(ranked, ())
+    role = next((r for r in ranked if chosen[0] in roles[r]), "weight")
+    return {**dict.fromkeys(ranked[: ranked.index(role)], ()), role: tuple(chosen)}
+
+
 class _Scan:
     """One pass over a sheet: header rows, position rows by section, and what was skipped."""
 
-    def __init__(self, sheet: Sheet, id_col: str | None) -> None:
+    def __init__(self, sheet: Sheet, id_col: str | None, weight_col: str | None = None) -> None:
         self.sheet, self.id_col = sheet, id_col
         self.blocks: list[tuple[Columns, list[int]]] = []
         self.skipped: Counter[str] = Counter()
@@ -247,7 +276,7 @@ class _Scan:
         for i, row in enumerate(sheet.rows):
             cells = [c.strip() for c in row]
             filled = [c for c in cells if c]
-            columns = _header(cells, id_col, _section_title(lead)) if len(filled) >= 2 else None
+            columns = _header(cells, id_col, _section_title(lead), weight_col) if len(filled) >= 2 else None
             if columns is not None:
                 self.blocks.append((columns, []))
                 self.lead_text += [" ".join(c for c in r if c) for r in lead]
@@ -264,7 +293,7 @@ class _Scan:
                     self.skipped[reason] += 1
                     lead.append(filled)
         if not self.blocks:
-            raise _no_header(sheet, id_col)
+            raise _no_header(sheet, id_col, weight_col)
 
     def _skip_reason(self, cells: list[str], filled: list[str]) -> str | None:
         if not filled:
@@ -289,10 +318,10 @@ class _Scan:
 
     def positions(self) -> pd.DataFrame:
         """Each position row's cells by role (text), its file row and its section."""
-        parts = []
+        parts: list[pd.DataFrame] = []
         for columns, rows in self.blocks:
             cells = [[c.strip() for c in self.sheet.rows[i]] for i in rows]
-            part = {"line": [self.sheet.lines[i] for i in rows], "section": columns.section}
+            part: dict[str, object] = {"line": [self.sheet.lines[i] for i in rows], "section": columns.section}
             for role in ("id", "weight", "value", "shares", "price", "date"):
                 j = columns.first(role)
                 part[role] = [_cell(c, j) for c in cells] if j is not None else [""] * len(rows)
@@ -329,7 +358,7 @@ def _section_title(lead: list[list[str]]) -> str:
     return ""
 
 
-def _no_header(sheet: Sheet, id_col: str | None) -> InputError:
+def _no_header(sheet: Sheet, id_col: str | None, weight_col: str | None = None) -> InputError:
     """The clearest complaint about a sheet with no holdings header row."""
     first = next((r for r in sheet.rows if sum(bool(c.strip()) for c in r) >= 2), None)
     if first is None:
@@ -339,6 +368,12 @@ def _no_header(sheet: Sheet, id_col: str | None) -> InputError:
     if id_col is not None and canonical_name(id_col) not in names:
         return InputError(
             f"{sheet.source}: no column named {id_col!r} (columns are {columns}).", option="id_col", file=sheet.source
+        )
+    if weight_col is not None and canonical_name(weight_col) not in names:
+        return InputError(
+            f"{sheet.source}: no column named {weight_col!r} (columns are {columns}).",
+            option="weight_col",
+            file=sheet.source,
         )
     if id_col is None and not (_role_columns(names, "id") or _role_columns(names, "alt_id")):
         return InputError(
@@ -357,7 +392,7 @@ def _identify(lines: pd.DataFrame, source: str, notes: list[str]) -> tuple[np.nd
     """Each line's id (ticker, else a valid SEDOL/CUSIP/ISIN) and kind (security or cash)."""
     raw = lines["id"].str.upper().str.rstrip("*").str.strip()
     raw = raw.where(~raw.str.lower().isin(_MISSING), "")
-    suffixed = raw.str.extract(_SUFFIX)[0]
+    suffixed = raw.str.extract(_SUFFIX.pattern)[0]
     ids = suffixed.fillna(raw)
     alt = lines["alt_id"].map(_valid_alt_id)
     by_alt = (ids == "") & (alt != "")
@@ -378,11 +413,11 @@ def _identify(lines: pd.DataFrame, source: str, notes: list[str]) -> tuple[np.nd
 
 def _identify_notes(
     source: str,
-    raw: pd.Series,
-    suffixed: pd.Series,
-    ids: pd.Series,
-    by_alt: pd.Series,
-    cash: pd.Series,
+    raw: pd.Series[str],
+    suffixed: pd.Series[str],
+    ids: pd.Series[str],
+    by_alt: pd.Series[bool],
+    cash: pd.Series[bool],
     notes: list[str],
 ) -> None:
     dropped = dict(zip(raw[suffixed.notna()], suffixed[suffixed.notna()]))
@@ -524,7 +559,7 @@ def _find_date(text: str) -> pd.Timestamp | None:
 
 # --- numbers and weights --------------------------------------------------------------
 def _numbers(
-    lines: pd.DataFrame, role: str, sheet: Sheet, header: pd.Series
+    lines: pd.DataFrame, role: str, sheet: Sheet, header: pd.Series[str]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A role's cells as floats (NaN: none), which were printed ``<x``, and which ended in ``%``."""
     text = lines[role].str.replace("\u2212", "-", regex=False)
@@ -562,8 +597,8 @@ def _weights(
     """Weights from the weight column, else market values, else shares × price (decimals)."""
     columns = [blocks[b][0] for b in lines["block"]]
 
-    def header(role: str) -> pd.Series:
-        return pd.Series([c.header[c.first(role)] if c.first(role) is not None else role for c in columns])
+    def header(role: str) -> pd.Series[str]:
+        return pd.Series([c.name_of(role) if c.first(role) is not None else role for c in columns])
 
     if any(c.first("weight") is not None for c, _ in blocks):
         weight, below, percent_cells = _numbers(lines, "weight", sheet, header("weight"))
@@ -652,7 +687,7 @@ def _fill_from_value(
 
 
 def _shares_of_total(
-    amount: np.ndarray, dates: pd.DatetimeIndex, lines: pd.DataFrame, sheet: Sheet, header: pd.Series
+    amount: np.ndarray, dates: pd.DatetimeIndex, lines: pd.DataFrame, sheet: Sheet, header: pd.Series[str]
 ) -> np.ndarray:
     """Each line's share of its date's total (market value, or shares × price)."""
     if np.isnan(amount).any():
@@ -668,4 +703,5 @@ def _shares_of_total(
     if (totals == 0).any():
         pos = int(np.flatnonzero(totals == 0)[0])
         raise InputError(f"{sheet.source}: positions on {dates[pos].date()} are worth 0 in total; check the values.")
-    return amount / totals
+    shares: np.ndarray = amount / totals
+    return shares

@@ -54,9 +54,10 @@ def _plain_id(text: str) -> str:
 
 def name_labels(names: pd.DataFrame) -> dict[str, str]:
     """id → ``TICKER · Name`` (whichever parts are known), for lists that show ids."""
-    labels = {}
+    labels: dict[str, str] = {}
     for row in names.itertuples(index=False):
-        text = " · ".join(part for part in (row.ticker, row.name) if part and part.lower() != "nan")
+        parts = (row.ticker, row.name)
+        text = " · ".join(part for part in parts if isinstance(part, str) and part and part.lower() != "nan")
         if text:
-            labels[row.id] = text
+            labels[str(row.id)] = text
     return labels

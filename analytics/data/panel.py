@@ -9,29 +9,70 @@ panel (last trading day) lines up with everything else by calendar month.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.data.dataset import Dataset, describe_frame
 from analytics.data.dates import find_date_column, parse_dates
+from analytics.data.partitioned import PartitionedPanel
 from analytics.data.returns import ID_NAMES, find_column
+from analytics.data.store import Store
+from analytics.data.stored_panels import stored_panel
 from analytics.data.tables import MISSING_CODES, Table, read_table, to_numbers
 from analytics.errors import InputError
 from analytics.frequency import normalize_dates, resolve_frequency
-from analytics.workspace import Dataset, describe_frame
 
-__all__ = ["PORTFOLIO_NAMES", "panel_dataset", "panel_from_table", "portfolios_dataset", "portfolios_from_table"]
+__all__ = [
+    "PORTFOLIO_NAMES",
+    "numeric_columns",
+    "panel_dataset",
+    "panel_from_table",
+    "portfolios_dataset",
+    "portfolios_from_table",
+]
 
 PORTFOLIO_NAMES = ("portfolio", "port", "portfolio_id", "portfolio_name")
 WEIGHT_NAMES = ("weight", "weights", "w", "wt")
 
 
 def panel_dataset(
-    path: str | Path, *, id_col: str | None = None, date_col: str | None = None, sheet: str | int | None = None
+    path: str | Path,
+    *,
+    id_col: str | None = None,
+    date_col: str | None = None,
+    sheet: str | int | None = None,
+    stored: bool = False,
+    store: Store | None = None,
 ) -> Dataset:
-    """A panel file as a workspace :class:`Dataset` of kind ``panel``."""
-    frame, notes = panel_from_table(read_table(path, sheet=sheet, typed=True), id_col=id_col, date_col=date_col)
-    return Dataset(Path(path).name, "panel", frame, describe_frame(frame, "rows"), str(path), notes)
+    """A panel file as a workspace :class:`Dataset` of kind ``panel``.
+
+    With ``stored``, the panel is kept in the local store (``store``, default the user's) as a
+    date-partitioned dataset: the first time it is loaded and stored, afterwards only found
+    there (:func:`~analytics.data.stored_panels.stored_panel`). The data set's ``data`` is then
+    the stored :class:`~analytics.data.partitioned.PartitionedPanel`, read by blocks of dates
+    (a frame only when the store could not take it); without, the frame in memory.
+    """
+
+    def load() -> tuple[pd.DataFrame, tuple[str, ...]]:
+        return panel_from_table(read_table(path, sheet=sheet, typed=True), id_col=id_col, date_col=date_col)
+
+    if stored:
+        options = {"id_col": id_col, "date_col": date_col, "sheet": sheet}
+        data, notes = stored_panel(path, load, options=options, store=store)
+    else:
+        data, notes = load()
+    summary = data.describe() if isinstance(data, PartitionedPanel) else describe_frame(data, "rows")
+    return Dataset(Path(path).name, "panel", data, summary, str(path), notes)
+
+
+def numeric_columns(panel: pd.DataFrame | PartitionedPanel) -> list[str]:
+    """The numeric columns besides ``date`` and ``id`` of a panel in memory or stored (what a
+    tab offers as the return, market cap and characteristics); nothing is read."""
+    if isinstance(panel, PartitionedPanel):
+        return panel.columns
+    return [c for c in panel.columns if c not in ("date", "id") and pd.api.types.is_numeric_dtype(panel[c])]
 
 
 def portfolios_dataset(path: str | Path, *, id_col: str | None = None) -> Dataset:
@@ -119,21 +160,24 @@ def _id_column(table: Table, id_col: str | None, exclude: str | None) -> str:
         found = find_column(table, ID_NAMES, id_col, "id")
     if found is None:
         raise InputError(
-            f"{table.source}: no id column; name it id, permno or ticker, or pass --id-col "
-            f"(columns are {', '.join(columns)})."
+            f"{table.source}: no id column; name it id, permno or ticker, or name the id column "
+            f"(columns are {', '.join(columns)}).",
+            option="id_col",
+            file=table.source,
         )
     return found
 
 
-def _ids(column: pd.Series) -> np.ndarray:
+def _ids(column: pd.Series[Any]) -> np.ndarray:
     """Ids as text; integers written as floats by Excel (``14593.0``) lose the ``.0``. Each
     distinct id is cleaned once: a panel repeats it on every date."""
     codes, uniques = pd.factorize(column.astype(str))
     text = pd.Series(uniques).str.strip().str.replace(r"^(-?\d+)\.0+$", r"\1", regex=True)
-    return text.to_numpy(dtype=object)[codes]
+    ids: np.ndarray = text.to_numpy(dtype=object)[codes]
+    return ids
 
 
-def _has_numbers(column: pd.Series) -> bool:
+def _has_numbers(column: pd.Series[Any]) -> bool:
     if column.dtype == np.float64:  # read typed: numbers (or blank) already
         return True
     text = column.astype(str).str.strip()
@@ -141,7 +185,9 @@ def _has_numbers(column: pd.Series) -> bool:
     return bool(pd.to_numeric(text, errors="coerce").notna().any()) or text.empty
 
 
-def _refuse_duplicates(table: Table, first: pd.Series | np.ndarray, ids: np.ndarray, what: str) -> None:
+def _refuse_duplicates(
+    table: Table, first: pd.Series[Any] | pd.Index[Any] | np.ndarray, ids: pd.Series[Any] | np.ndarray, what: str
+) -> None:
     keys = pd.DataFrame({"a": np.asarray(first), "b": ids})
     dup = keys.duplicated(keep=False).to_numpy()
     if dup.any():

@@ -17,13 +17,14 @@ wipe-out. Numeric missing codes apply where a reader knows them (the Ken French 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from analytics.data.column_names import ID_NAMES
 from analytics.data.dates import find_date_column, parse_dates
 from analytics.data.tables import Table, read_table, to_numbers
 from analytics.data.units import units_scale
@@ -32,7 +33,7 @@ from analytics.factors import ALIASES, FACTOR_NAMES, RF, canonical_factor_name, 
 from analytics.frequency import normalize_dates, resolve_frequency
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = [
     "FACTOR_NAMES",
@@ -43,7 +44,6 @@ __all__ = [
     "as_dataset",
     "canonical_factor_name",
     "find_column",
-    "load_returns",
     "missing_note",
     "read_returns_table",
     "returns_from_frame",
@@ -54,7 +54,6 @@ __all__ = [
 #: The missing-data codes of the Ken French library (percent): missing inside its files, and
 #: elsewhere only when declared; a file holding them undeclared gets a hint when it fails.
 KENFRENCH_MISSING = (-99.99, -999.0)
-ID_NAMES = ("id", "permno", "ticker", "fund", "symbol", "stock", "asset")
 RETURN_NAMES = ("ret", "return", "returns", "r", "re", "value")
 #: Columns of price and volume, by their lower-cased names (Yahoo, Bloomberg, investing.com):
 #: never regressed as returns.
@@ -95,6 +94,10 @@ class ReadOptions:
     ``missing``: numbers that mean "no value" in this file (besides a layout's own codes).
     ``region``: the column of a multi-region factor workbook (AQR's; default ``USA``).
     ``sheet``: the Excel sheet of a plain workbook.
+    ``header_row``, ``date_col``: the row (1-based) naming a plain table's columns, below a
+    preamble, and its date column, when they are not the first row and the column named (or
+    holding) dates: chosen by the user when the file was opened (see
+    :mod:`analytics.data.readers.preview`).
     """
 
     freq: str = "auto"
@@ -106,6 +109,8 @@ class ReadOptions:
     keep_outliers: bool = False
     missing: tuple[float, ...] = ()
     region: str | None = None
+    header_row: int | None = None
+    date_col: str | None = None
 
     @classmethod
     def of(cls, options: Mapping[str, Any]) -> ReadOptions:
@@ -173,10 +178,6 @@ class ReturnsData:
             )
         return pd.concat(parts, ignore_index=True).astype({"n_obs": int})
 
-    def with_assets(self, assets: pd.DataFrame) -> ReturnsData:
-        """A copy with other asset columns (e.g. a subset chosen by the user)."""
-        return replace(self, assets=assets)
-
     def with_factors(self, columns: tuple[str, ...] | list[str]) -> ReturnsData:
         """A copy in which the asset ``columns`` (named by a custom model, e.g. a liquidity
         factor the vocabulary does not know) are factors; other names are ignored."""
@@ -192,37 +193,6 @@ class ReturnsData:
         )
 
 
-def load_returns(
-    path: str | Path,
-    *,
-    freq: str = "auto",
-    units: str = "auto",
-    factor_units: str = "auto",
-    id_col: str | None = None,
-    ret_col: str | None = None,
-    sheet: str | int | None = None,
-    keep_outliers: bool = False,
-    missing: tuple[float, ...] = (),
-    region: str | None = None,
-) -> ReturnsData:
-    """Read a returns file of any layout FactorDesk reads (or a folder of them) with the reader
-    that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`."""
-    from analytics.data.readers import read_dataset
-
-    options = ReadOptions(
-        freq=freq,
-        units=units,
-        factor_units=factor_units,
-        id_col=id_col,
-        ret_col=ret_col,
-        sheet=sheet,
-        keep_outliers=keep_outliers,
-        missing=tuple(missing),
-        region=region,
-    )
-    return read_dataset(path, "returns", **asdict(options)).data
-
-
 def read_returns_table(
     path: str | Path,
     *,
@@ -234,12 +204,15 @@ def read_returns_table(
     sheet: str | int | None = None,
     keep_outliers: bool = False,
     missing: tuple[float, ...] = (),
+    header_row: int | None = None,
+    date_col: str | None = None,
 ) -> ReturnsData:
     """Read a plain returns table (CSV, Excel, Parquet), wide or long; see the module docstring."""
     return returns_from_table(
         # A long file's id column named by the user is read as written (typed reading keeps
         # only the usual id names as text).
-        read_table(path, sheet=sheet, typed=id_col is None),
+        read_table(path, sheet=sheet, typed=id_col is None, header_row=header_row),
+        date_col=date_col,
         freq=freq,
         units=units,
         factor_units=factor_units,
@@ -261,13 +234,15 @@ def returns_from_table(
     keep_outliers: bool = False,
     missing: tuple[float, ...] = (),
     aliases: Mapping[str, str] = ALIASES,
+    date_col: str | None = None,
 ) -> ReturnsData:
     """Turn an already-read :class:`Table` into :class:`ReturnsData`; a value out of line with its
     column is an error unless ``keep_outliers`` (see :func:`~analytics.data.units.units_scale`).
 
-    ``missing`` numbers become NaN; ``aliases`` are the factor spellings of the file's source.
+    ``missing`` numbers become NaN; ``aliases`` are the factor spellings of the file's source;
+    ``date_col`` names the date column when it is not found by its name or first place.
     """
-    date_col = find_date_column(table)
+    date_col = find_date_column(table, date_col)
     parsed = parse_dates(table, date_col)
     notes = list(table.notes) + ([parsed.note] if parsed.note else [])
     id_column = find_column(table, ID_NAMES, id_col, "id")
@@ -403,7 +378,8 @@ def _pivot_long(
     if value_col is None:
         raise InputError(
             f"{table.source}: long file (id column {id_col!r}) without a return column; name it 'ret' "
-            "or pass --ret-col."
+            "or say which column holds the returns.",
+            option="ret_col",
         )
     numbers = to_numbers(table, [value_col], missing=missing)
     values = numbers[value_col].to_numpy()
@@ -454,7 +430,7 @@ def _split_factors(
 
 
 def returns_dataset(path: str | Path, **options: Any) -> Dataset:
-    """:func:`load_returns` as a workspace :class:`~analytics.workspace.Dataset` (options as
+    """:func:`~analytics.data.readers.load_returns` as a workspace :class:`~analytics.data.dataset.Dataset` (options as
     :class:`ReadOptions`; a plain table has no regions, so ``region`` does not apply)."""
     data = read_returns_table(path, **ReadOptions.of(options).table_options())
     return as_dataset(data, path)
@@ -462,6 +438,6 @@ def returns_dataset(path: str | Path, **options: Any) -> Dataset:
 
 def as_dataset(data: ReturnsData, path: str | Path) -> Dataset:
     """Returns read from ``path`` as a workspace data set."""
-    from analytics.workspace import Dataset, describe_returns
+    from analytics.data.dataset import Dataset, describe_returns
 
     return Dataset(Path(path).name, "returns", data, describe_returns(data), str(path), data.notes)

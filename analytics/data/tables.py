@@ -17,66 +17,41 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from analytics.data.text import first_line, read_text, sniff, sniff_separator
+from analytics.data.cells import (
+    MISSING_CODES,
+    Table,
+    csv_layout,
+    finish_table,
+    header_cells,
+    parquet_frame,
+    text_column,
+)
+from analytics.data.text import first_line, read_text, sniff
 from analytics.errors import InputError
 
-__all__ = [
-    "MISSING_CODES",
-    "CsvLayout",
-    "Table",
-    "csv_layout",
-    "finish_table",
-    "header_cells",
-    "parquet_frame",
-    "read_csv_text",
-    "read_table",
-    "text_column",
-    "to_numbers",
-]
+# Table, finish_table and MISSING_CODES are defined in analytics.data.cells and named here too:
+# a reader's callers get the table type and its rules from the reader they call.
+__all__ = ["MISSING_CODES", "Table", "finish_table", "read_csv_text", "read_table", "to_numbers"]
 
-#: Text cells read as missing (Yahoo Finance writes ``null``). Numbers are never missing by
-#: themselves: a -99.99 in a percent file is a real wipe-out. Numeric missing codes (the Ken
-#: French library's -99.99 and -999) are missing only where a reader or the user declares
-#: them (``to_numbers(..., missing=...)``).
-MISSING_CODES = frozenset({"", "na", "n/a", "nan", "null", "none", ".", "#n/a"})
 #: Columns a :func:`to_numbers` result shares with its table at most (more are copied into one
 #: block; a frame of more than 100 separate blocks makes pandas warn and slow down).
 _SHARED_COLUMNS = 64
-_EUROPEAN_NUMBER = re.compile(r"(?<![\d.])-?\d+,\d+(?![\d,])")
 
 
-@dataclass(frozen=True)
-class Table:
-    """A file's cells as text, with the header cleaned and what we assumed while reading.
-
-    A table read ``typed`` holds float64 columns where the file's cells are clean numbers
-    (exactly what :func:`to_numbers` makes of their text, blanks as NaN); other columns are text.
-    """
-
-    frame: pd.DataFrame
-    source: str
-    notes: tuple[str, ...] = ()
-    #: File row (1-based, as a spreadsheet shows it) of the data row whose index label is 0;
-    #: ``frame``'s integer index counts data rows in the file, blank ones included.
-    first_row: int = 2
-
-    def row_label(self, position: int) -> str:
-        """The spreadsheet row number of the data row at ``position`` (blank rows skipped)."""
-        return f"row {self.first_row + int(self.frame.index[position])}"
-
-
-def read_table(path: str | Path, *, sheet: str | int | None = None, typed: bool = False) -> Table:
+def read_table(
+    path: str | Path, *, sheet: str | int | None = None, typed: bool = False, header_row: int | None = None
+) -> Table:
     """Read CSV, TSV, Excel (.xlsx) or Parquet from ``path`` into a :class:`Table`.
 
     ``typed``: clean numeric columns of a CSV or Parquet file come as floats (see
     :mod:`analytics.data.typed`), for callers that only pass them to :func:`to_numbers`.
+    ``header_row``: the file (or sheet) row, 1-based, that names the columns, for a table
+    below a preamble of title lines; by default the first row that holds anything.
     """
     path = Path(path)
     sniffed = sniff(path)
@@ -85,8 +60,8 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, typed: bool 
     if sniffed.container == "zip":
         raise InputError(f"{path.name}: is a zip archive, not a table; unzip it and open the file inside.")
     if sniffed.container == "xlsx":
-        return _read_excel(path, sheet)
-    if typed:
+        return _read_excel(path, sheet, header_row)
+    if typed and header_row is None:  # the fast path reads tables whose header comes first
         from analytics.data.typed import read_typed
 
         table = read_typed(path, sniffed.container)
@@ -95,32 +70,16 @@ def read_table(path: str | Path, *, sheet: str | int | None = None, typed: bool 
     if sniffed.container == "parquet":
         return _read_parquet(path)
     text = read_text(path)
-    return read_csv_text(text.text, text.source, list(text.notes))
+    return read_csv_text(text.text, text.source, list(text.notes), header_row=header_row)
 
 
-@dataclass(frozen=True)
-class CsvLayout:
-    """How a CSV text is laid out, from its first 50 lines: separator, decimal mark, and the
-    blank lines before its header."""
-
-    separator: str
-    decimal: str
-    leading_blank: int
-
-
-def csv_layout(text: str, name: str) -> CsvLayout:
-    """The layout of ``text`` (the whole file, or at least its first 51 lines)."""
-    all_lines = text.splitlines()
-    lines = [line for line in all_lines[:50] if line.strip()]
-    if not lines:
-        raise InputError(f"{name}: file has no text.")
-    sep = sniff_separator(lines)
-    european = sep == ";" and any(_EUROPEAN_NUMBER.search(line) for line in lines[1:])
-    return CsvLayout(sep, "," if european else ".", all_lines.index(lines[0]))
-
-
-def read_csv_text(text: str, name: str, notes: list[str]) -> Table:
-    """A CSV file's decoded text (e.g. the file inside a zip) as a :class:`Table`."""
+def read_csv_text(text: str, name: str, notes: list[str], *, header_row: int | None = None) -> Table:
+    """A CSV file's decoded text (e.g. the file inside a zip) as a :class:`Table`; with
+    ``header_row`` (1-based), the lines above that row are a preamble and are skipped."""
+    above = 0
+    if header_row is not None:
+        text, above = _below_preamble(text, header_row, name), header_row - 1
+        notes.append(f"{name}: table read from row {header_row}; the {above} row(s) above it skipped.")
     layout = csv_layout(text, name)
     sep = layout.separator
     if layout.decimal == ",":
@@ -141,7 +100,7 @@ def read_csv_text(text: str, name: str, notes: list[str]) -> Table:
     if not isinstance(frame.index, pd.RangeIndex):
         # pandas silently turns the extra leading cells of over-long rows into an index.
         raise InputError(
-            f"{name}: {_first_long_row(text, sep)} has more cells than the header's "
+            f"{name}: {_first_long_row(text, sep, above)} has more cells than the header's "
             f"{frame.shape[1]} columns; name every column or remove the extra cells."
         )
     header = header_cells(text, sep)
@@ -150,23 +109,30 @@ def read_csv_text(text: str, name: str, notes: list[str]) -> Table:
         frame.columns = [cell if cell.strip() else col for cell, col in zip(header, frame.columns)]
     if layout.decimal == ",":
         frame = frame.apply(lambda col: col.str.replace(",", ".", regex=False))
-    return finish_table(frame, name, notes, first_row=layout.leading_blank + 2)
+    return finish_table(frame, name, notes, first_row=above + layout.leading_blank + 2)
 
 
-def header_cells(text: str, sep: str) -> list[str]:
-    """The header row's cells exactly as written (quotes resolved, names not de-duplicated)."""
-    rows = csv.reader(io.StringIO(text), delimiter=sep, skipinitialspace=True)
-    return next((row for row in rows if any(cell.strip() for cell in row)), [])
+def _below_preamble(text: str, header_row: int, name: str) -> str:
+    """The text from file row ``header_row`` on."""
+    lines = text.split("\n")
+    if not isinstance(header_row, int) or not 1 <= header_row <= len(lines):
+        raise InputError(
+            f"{name}: there is no row {header_row!r} to read the header from (the file has {len(lines)} rows).",
+            option="header_row",
+            file=name,
+        )
+    return "\n".join(lines[header_row - 1 :])
 
 
-def _first_long_row(text: str, sep: str) -> str:
-    """The file row (1-based) of the first row with more cells than the header."""
-    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=1) if r]
+def _first_long_row(text: str, sep: str, above: int = 0) -> str:
+    """The file row (1-based) of the first row with more cells than the header; ``text`` starts
+    ``above`` rows into the file."""
+    rows = [(i, r) for i, r in enumerate(csv.reader(io.StringIO(text), delimiter=sep), start=above + 1) if r]
     width = len(rows[0][1])
     return next((f"row {i}" for i, r in rows[1:] if len(r) > width), "a row")
 
 
-def _read_excel(path: Path, sheet: str | int | None) -> Table:
+def _read_excel(path: Path, sheet: str | int | None, header_row: int | None = None) -> Table:
     try:
         cells = pd.read_excel(
             path, sheet_name=0 if sheet is None else sheet, header=None, dtype=object, engine="openpyxl"
@@ -179,10 +145,17 @@ def _read_excel(path: Path, sheet: str | int | None) -> Table:
     filled = np.flatnonzero((cells != "").any(axis=1).to_numpy())
     if filled.size == 0:
         raise InputError(f"{path.name}: the sheet is empty.")
-    # The header is the first non-empty sheet row; repeated names stay repeated (and are refused).
-    header_row = int(filled[0])
-    frame = cells.iloc[header_row + 1 :]
-    frame.columns = [h or f"Unnamed: {j}" for j, h in enumerate(cells.iloc[header_row])]
+    # The header is the first non-empty sheet row (or the one chosen); repeated names stay
+    # repeated (and are refused).
+    if header_row is not None and not (isinstance(header_row, int) and 1 <= header_row <= len(cells)):
+        raise InputError(
+            f"{path.name}: there is no row {header_row!r} to read the header from (the sheet has {len(cells)} rows).",
+            option="header_row",
+            file=path.name,
+        )
+    at = int(filled[0]) if header_row is None else header_row - 1
+    frame = cells.iloc[at + 1 :]
+    frame.columns = [h or f"Unnamed: {j}" for j, h in enumerate(cells.iloc[at])]
     return finish_table(frame, path.name, [], first_row=1)
 
 
@@ -200,75 +173,6 @@ def _read_parquet(path: Path) -> Table:
     text = pd.DataFrame({i: text_column(frame.iloc[:, i]) for i in range(frame.shape[1])}, index=frame.index)
     text.columns = frame.columns
     return finish_table(text, path.name, [])
-
-
-def parquet_frame(path: Path) -> pd.DataFrame:
-    """A Parquet file's columns, dates stored as the index (pandas' habit) as a column."""
-    import pyarrow.dataset as ds
-
-    from analytics.data.typed import memory_pool, release_arrow_memory
-
-    try:
-        # Read through pyarrow.dataset, which takes the memory pool (pq.read_table does not);
-        # split_blocks and self_destruct: each column is converted on its own and its Arrow
-        # memory freed as it goes, so the file is never held twice.
-        table = ds.dataset(path, format="parquet").to_table(memory_pool=memory_pool())
-        frame = table.to_pandas(split_blocks=True, self_destruct=True, memory_pool=memory_pool())
-        del table
-    except Exception as exc:  # noqa: BLE001 -- pyarrow raises its own types for corrupt files
-        raise InputError(f"{path.name}: not a readable Parquet file ({first_line(exc)}).") from None
-    release_arrow_memory()
-    if not isinstance(frame.index, pd.RangeIndex):
-        frame = frame.reset_index()  # pandas stores a DatetimeIndex (the dates) as the index
-    return frame
-
-
-def text_column(column: pd.Series) -> pd.Series:
-    """A Parquet column as the text cells of a CSV: dates as ``YYYY-MM-DD``, missing as blank.
-
-    Converted once per distinct value: a panel's million rows hold a few hundred dates and a
-    few thousand ids, and each distinct text is then one shared string.
-    """
-    codes, uniques = np.arange(len(column)), column.to_numpy()
-    if column.dtype.kind not in "fc":  # floats are mostly distinct, and -0.0 and 0.0 hash alike
-        try:
-            codes, uniques = pd.factorize(column, use_na_sentinel=False)
-        except TypeError:  # unhashable cells (nested Parquet types): convert every cell
-            pass
-    values = pd.Series(uniques)
-    if pd.api.types.is_datetime64_any_dtype(values):
-        values = values.dt.strftime("%Y-%m-%d")
-    text = values.astype(str).replace({"nan": "", "None": "", "NaT": ""}).to_numpy(dtype=object)
-    return pd.Series(text[codes] if len(text) else np.array([], dtype=object), index=column.index)
-
-
-def finish_table(frame: pd.DataFrame, name: str, notes: list[str], first_row: int = 2) -> Table:
-    """Clean the header, drop empty unnamed columns and blank rows, refuse repeated names.
-
-    A cell is blank when it is empty text or, in a typed column, missing (NaN).
-    """
-    names = [str(c).strip() for c in frame.columns]
-    frame = frame.copy(deep=False)  # columns by position: names may repeat (refused below)
-    frame.columns = range(frame.shape[1])
-    text = list(np.flatnonzero((frame.dtypes == object).to_numpy()))
-    if frame[text].isna().any().any():
-        frame = frame.fillna({i: "" for i in text})  # short rows: pandas leaves NaN in the missing cells
-    blank = frame.isna().to_numpy()
-    if text:
-        blank[:, text] = (frame[text] == "").to_numpy()
-    keep = [i for i, c in enumerate(names) if not (c.startswith("Unnamed:") and blank[:, i].all())]
-    if len(keep) < len(names):
-        frame, blank, names = frame[keep], blank[:, keep], [names[i] for i in keep]
-    empty_rows = blank.all(axis=1)
-    if empty_rows.any():
-        frame = frame.loc[~empty_rows]
-    frame.columns = names
-    if frame.empty:
-        raise InputError(f"{name}: has a header but no data rows.")
-    dupes = sorted(set(frame.columns[frame.columns.duplicated()]))
-    if dupes:
-        raise InputError(f"{name}: column {dupes[0]!r} appears twice; rename one of them.")
-    return Table(frame, name, tuple(notes), first_row)
 
 
 def to_numbers(table: Table, columns: list[str], *, missing: tuple[float, ...] = ()) -> pd.DataFrame:

@@ -187,7 +187,8 @@ def _read_checked(path: Path, head: bytes) -> bytes:
             if size > _PROBES * _CHUNK:
                 _probe_nuls(fh, path, size)
                 fh.seek(0)
-            parts, offset = [], 0
+            parts: list[bytes] = []
+            offset = 0
             while chunk := fh.read(_CHUNK):
                 at = chunk.find(b"\x00")
                 if at >= 0:

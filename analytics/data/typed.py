@@ -29,29 +29,29 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from analytics.data.dates import DATE_NAMES
-from analytics.data.returns import ID_NAMES
-from analytics.data.tables import (
+from analytics.data.cells import (
     MISSING_CODES,
     Table,
     csv_layout,
     finish_table,
     header_cells,
+    memory_pool,
     parquet_frame,
+    release_arrow_memory,
     text_column,
 )
+from analytics.data.column_names import DATE_NAMES, ID_NAMES
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["memory_pool", "read_typed", "read_typed_csv", "read_typed_parquet", "release_arrow_memory"]
+__all__ = ["read_typed", "read_typed_csv", "read_typed_parquet"]
 
 #: Columns kept as text whatever they hold: dates and ids are compared as written.
 TEXT_NAMES = frozenset(DATE_NAMES) | frozenset(ID_NAMES)
@@ -90,7 +90,7 @@ def read_typed_parquet(path: Path) -> Table:
     for i, name in enumerate(frame.columns):
         column = frame.iloc[:, i]
         if not (column.dtype == np.float64 and i > 0 and str(name).strip().lower() not in TEXT_NAMES):
-            frame.isetitem(i, text_column(column))  # in place: the number columns are not copied
+            frame.isetitem(i, text_column(column).to_numpy())  # in place: the number columns are not copied
     return finish_table(frame, path.name, [])
 
 
@@ -285,10 +285,13 @@ def _frame(columns: list[pa.ChunkedArray | None], names: list[str], numeric: set
     in their places (each distinct text one shared string); and the numeric columns holding an
     infinite value."""
     order = sorted(numeric)
-    block = np.empty((len(order), len(columns[0]) if columns else 0))
+    first = columns[0] if columns else None
+    block = np.empty((len(order), 0 if first is None else len(first)))
     freed = 0
     for k in range(len(order) - 1, -1, -1):
-        block[k] = columns[order[k]].to_numpy()
+        column = columns[order[k]]
+        assert column is not None  # each number column is let go once, after it is copied
+        block[k] = column.to_numpy()
         columns[order[k]] = None
         freed += block[k].nbytes
         if freed > _RELEASE_BYTES:
@@ -296,30 +299,14 @@ def _frame(columns: list[pa.ChunkedArray | None], names: list[str], numeric: set
             freed = 0
     infinite = {order[k] for k in np.flatnonzero(np.isinf(block).any(axis=1))}
     frame = pd.DataFrame(block.T, columns=[names[j] for j in order])
-    text = {j: columns[j].to_pandas(memory_pool=memory_pool()) for j in range(len(names)) if j not in numeric}
+    text = {
+        j: column.to_pandas(memory_pool=memory_pool())
+        for j, column in enumerate(columns)
+        if j not in numeric and column is not None
+    }
     if len(text) > _MAX_INSERTS:  # many text columns: joined as one frame, then put in order (a copy)
         text_frame = pd.DataFrame({names[j]: cells for j, cells in text.items()})
         return pd.concat([frame, text_frame], axis=1)[names], infinite
     for j, cells in text.items():
         frame.insert(j, names[j], cells)
     return frame, infinite
-
-
-@cache
-def memory_pool() -> pa.MemoryPool:
-    """The pyarrow memory pool typed reads allocate from: jemalloc returning freed memory to the
-    system at once, where pyarrow has it. The default pool (mimalloc) keeps what pyarrow's
-    worker threads freed, and a panel read held its file's size twice over for nothing."""
-    import pyarrow as pa
-
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # pyarrow built without jemalloc (Windows)
-        return pa.default_memory_pool()
-    pa.jemalloc_set_decay_ms(0)
-    return pool
-
-
-def release_arrow_memory() -> None:
-    """Give the memory pyarrow freed back to the system now."""
-    memory_pool().release_unused()

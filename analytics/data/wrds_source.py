@@ -16,6 +16,10 @@ Safety rules kept here: user input reaches SQL only as bound parameters (table a
 names come from the constants below, never from the user); id lists are queried in chunks;
 the password is handed to ``wrds`` in memory (or read by libpq from ``~/.pgpass``) and is never
 written anywhere by us. ``wrds`` is imported on first connection because it is slow to import.
+
+A pull streams: each chunk of ids is labelled and handed to the store's dataset writer as it
+arrives (:meth:`~analytics.data.store.Store.panel_writer`, staged, then one file per date), so
+memory holds one chunk, never the pull; a cancelled or failed pull stores nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import contextlib
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -33,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from analytics.data.partitioned import PartitionedPanel
 from analytics.data.store import Store, StoreEntry
 from analytics.errors import InputError
 from analytics.jobs import Job, Progress
@@ -187,9 +192,10 @@ class PullRequest:
 
 @dataclass(frozen=True)
 class Pull:
-    """A finished pull: the stored table, its manifest and the ticker mapping used."""
+    """A finished pull: the stored dataset (read by dates, or whole with ``read_dates()``), its
+    manifest and the ticker mapping used."""
 
-    frame: pd.DataFrame
+    panel: PartitionedPanel
     entry: StoreEntry
     mapping: pd.DataFrame
     notes: tuple[str, ...] = field(default=())
@@ -210,10 +216,10 @@ def parse_permnos(values: Sequence[Any]) -> tuple[int, ...]:
 
 def _parse_date(value: Any, what: str) -> date:
     try:
-        stamp = pd.Timestamp(value)
+        stamp: pd.Timestamp | None = pd.Timestamp(value)
     except (ValueError, TypeError):
-        stamp = pd.NaT
-    if pd.isna(stamp):
+        stamp = None
+    if stamp is None or pd.isna(stamp):
         raise InputError(f"{what} date {value!r} is not a date; use YYYY-MM-DD.")
     return stamp.date()
 
@@ -268,12 +274,14 @@ class WrdsSource:
         import sqlalchemy
 
         try:
-            return self.connection.raw_sql(sql, params=params, chunksize=None)
+            frame: pd.DataFrame = self.connection.raw_sql(sql, params=params, chunksize=None)  # wrds is untyped
+            return frame
         except sqlalchemy.exc.ProgrammingError as exc:
             first = str(exc.orig).strip().splitlines()[0]
             raise InputError(
                 f"{self.settings.server}: cannot read {what} ({first}); check your subscription, "
-                "or pull with the other CRSP format (--legacy for SIZ)."
+                "or pull with the other CRSP format (the legacy SIZ tables, or the current CIZ ones).",
+                option="legacy",
             ) from None
 
     def resolve_tickers(
@@ -300,8 +308,11 @@ class WrdsSource:
         merged["end"] = pd.to_datetime(merged["end"]).dt.date
         return merged.sort_values(["ticker", "start", "permno"]).reset_index(drop=True)
 
-    def prices(self, request: PullRequest, permnos: Sequence[int]) -> Job[pd.DataFrame]:
-        """Returns, prices and shares for ``permnos`` (a job: one chunk of ids per step)."""
+    def prices(
+        self, request: PullRequest, permnos: Sequence[int], labels: dict[int, str], add: Callable[[pd.DataFrame], None]
+    ) -> Job[int]:
+        """Returns, prices and shares for ``permnos``, one chunk of ids per step, each chunk handed
+        to ``add`` as ``PULL_COLUMNS`` with ids from ``labels`` (a job returning the row count)."""
         table = request.crsp.prices(request.freq)
         sql = (
             f"SELECT permno, {table.date} AS date, {table.ret} AS ret, {table.prc} AS prc, shrout "
@@ -309,19 +320,20 @@ class WrdsSource:
             f"AND {table.date} BETWEEN %(first)s AND %(last)s ORDER BY permno, {table.date}"
         )
         chunks = [list(permnos[i : i + request.chunk_size]) for i in range(0, len(permnos), request.chunk_size)]
-        frames, delistings = [], []
+        rows = 0
         for number, chunk in enumerate(chunks, 1):
             yield Progress((number - 1) / len(chunks), f"{table.table}: ids chunk {number} of {len(chunks)}")
             params = {"permnos": chunk, "first": request.start, "last": request.end}
-            frames.append(self.query(sql, params, table.table))
+            found = self.query(sql, params, table.table)
+            if found.empty:
+                continue
+            frame = _numeric(found)
             if table.delisting is not None:
-                delistings.append(self._delistings(table.delisting, params))
-        frames = [f for f in frames if not f.empty]
-        if not frames:
-            return pd.DataFrame()
-        frame = _numeric(pd.concat(frames, ignore_index=True))
-        found = [d for d in delistings if not d.empty]
-        return _with_delisting(frame, pd.concat(found), request.freq) if found else frame
+                delisted = self._delistings(table.delisting, params)
+                frame = _with_delisting(frame, delisted, request.freq) if not delisted.empty else frame
+            add(_labelled(frame, labels))
+            rows += len(frame)
+        return rows
 
     def _delistings(self, table: str, params: dict[str, Any]) -> pd.DataFrame:
         """SIZ delisting returns of one chunk of ids."""
@@ -337,13 +349,16 @@ class WrdsSource:
         )
 
     def pull(self, request: PullRequest, store: Store, name: str | None = None, *, replace: bool = False) -> Job[Pull]:
-        """Resolve ids, read the stock file in chunks and save the result into ``store``.
+        """Resolve ids, read the stock file in chunks and stream them into ``store`` (a dataset
+        entry, one file per date; see the module docstring).
 
         An entry of that name holding another request is refused before anything is pulled,
-        unless ``replace``; the same request refreshes it.
+        unless ``replace``; the same request refreshes it. The entry's lock is held while the
+        chunks arrive, so a second pull of the same entry waits for this one.
         """
         name = name or request.default_name
-        store.check_free(name, source=f"WRDS {self.settings.server}", query=_describe(request), replace=replace)
+        source = f"WRDS {self.settings.server}"
+        store.check_free(name, source=source, query=_describe(request), replace=replace)
         yield Progress(0.0, f"connecting to {self.settings.server}")
         self.connection  # noqa: B018 -- connect now, so a bad password fails before any work
         notes: list[str] = []
@@ -354,7 +369,9 @@ class WrdsSource:
             if len(missing) == len(request.tickers):
                 raise InputError(
                     f"{request.crsp.names}: no permno carried ticker(s) {', '.join(missing)} on "
-                    f"{request.as_of or request.end}; check the spelling or pass --as-of or --permnos."
+                    f"{request.as_of or request.end}; check the spelling, match them at another date, "
+                    "or give permnos instead.",
+                    option="as_of",
                 )
             if missing:
                 notes.append(f"no permno for ticker(s) {', '.join(missing)}; they were left out.")
@@ -362,37 +379,35 @@ class WrdsSource:
         else:
             mapping = pd.DataFrame(columns=["ticker", "permno", "start", "end"])
             permnos = request.permnos
-        frame = yield from _scaled(self.prices(request, permnos), 0.1, 0.9)
         table = request.crsp.prices(request.freq)
-        if frame.empty:
-            raise InputError(
-                f"{table.table}: no rows for these ids from {request.start} to {request.end}; check the ids and "
-                "dates (the legacy SIZ tables end at 2024-12-31)."
-            )
-        frame = _labelled(frame, mapping, request.permnos)
-        yield Progress(0.95, "saving into the local store")
-        entry = store.save(
-            name,
-            frame,
-            source=f"WRDS {self.settings.server}",
-            query=_describe(request),
-            replace=replace,
-            freq=request.freq,
-            format=request.fmt,
-            tables=[t for t in (request.crsp.names if request.tickers else None, table.table, table.delisting) if t],
-            delisting=(
+        extra = {
+            "freq": request.freq,
+            "format": request.fmt,
+            "tables": [t for t in (request.crsp.names if request.tickers else None, table.table, table.delisting) if t],
+            "delisting": (
                 f"compounded from {table.delisting}"
                 if table.delisting
                 else f"already in {table.ret} (CIZ); not added again"
             ),
-            mapping=mapping.astype(str).to_dict("records"),
-            notes=notes,
-        )
+            "mapping": mapping.astype(str).to_dict("records"),
+            "notes": notes,
+        }
+        with store.panel_writer(name, source=source, query=_describe(request), replace=replace, staged=True) as writer:
+            rows = yield from _scaled(
+                self.prices(request, permnos, _labels(mapping, request.permnos), writer.add), 0.1, 0.9
+            )
+            if not rows:
+                raise InputError(
+                    f"{table.table}: no rows for these ids from {request.start} to {request.end}; check the ids and "
+                    "dates (the legacy SIZ tables end at 2024-12-31)."
+                )
+            yield Progress(0.9, "saving into the local store (one file per date)")
+            entry, panel = writer.commit(**extra)
         yield Progress(1.0, f"saved {entry.rows} rows as {entry.name}")
-        return Pull(frame, entry, mapping, tuple(notes))
+        return Pull(panel, entry, mapping, tuple(notes))
 
 
-def _scaled(job: Job[pd.DataFrame], lo: float, hi: float) -> Job[pd.DataFrame]:
+def _scaled(job: Job[Any], lo: float, hi: float) -> Job[Any]:
     """Re-yield a sub-job's progress inside [lo, hi] of the caller's."""
     while True:
         try:
@@ -418,7 +433,7 @@ def _numeric(frame: pd.DataFrame) -> pd.DataFrame:
 def _with_delisting(frame: pd.DataFrame, delist: pd.DataFrame, freq: str) -> pd.DataFrame:
     """SIZ only: compound each delisting return into the return of its day or month."""
 
-    def period(dates: pd.Series) -> pd.Series:
+    def period(dates: pd.Series[pd.Timestamp]) -> pd.Series[Any]:
         return dates.dt.to_period("M") if freq == "monthly" else dates.dt.normalize()
 
     keys = ["permno", "_key"]
@@ -430,16 +445,19 @@ def _with_delisting(frame: pd.DataFrame, delist: pd.DataFrame, freq: str) -> pd.
     return frame.assign(ret=ret)
 
 
-def _labelled(frame: pd.DataFrame, mapping: pd.DataFrame, permnos: tuple[int, ...]) -> pd.DataFrame:
-    """Add ``id``: the ticker asked for (``TICKER.permno`` when it had several), else the permno."""
+def _labels(mapping: pd.DataFrame, permnos: tuple[int, ...]) -> dict[int, str]:
+    """Each permno's ``id``: the ticker asked for (``TICKER.permno`` when it had several), else the permno."""
     if permnos:
-        labels = {p: str(p) for p in permnos}
-    else:
-        counts = mapping["ticker"].value_counts()
-        labels = {
-            row.permno: row.ticker if counts[row.ticker] == 1 else f"{row.ticker}.{row.permno}"
-            for row in mapping.itertuples()
-        }
+        return {p: str(p) for p in permnos}
+    counts = mapping["ticker"].value_counts()
+    return {
+        permno: ticker if counts[ticker] == 1 else f"{ticker}.{permno}"
+        for permno, ticker in zip(mapping["permno"].tolist(), mapping["ticker"].tolist())
+    }
+
+
+def _labelled(frame: pd.DataFrame, labels: dict[int, str]) -> pd.DataFrame:
+    """``PULL_COLUMNS``, with ``id`` from ``labels``, sorted by id and date."""
     out = frame.assign(id=frame["permno"].map(labels))
     return out[list(PULL_COLUMNS)].sort_values(["id", "date"]).reset_index(drop=True)
 
@@ -472,8 +490,8 @@ def _connection_error(settings: WrdsSettings, reason: str) -> InputError:
         )
     if _NO_PASSWORD.search(reason):
         return InputError(
-            f"{settings.server} needs a password for {user}; type it in (--ask-password on the command line) "
-            "or add it to ~/.pgpass."
+            f"{settings.server} needs a password for {user}; type it in or add it to ~/.pgpass.",
+            option="ask_password",
         )
     if _REFUSED.search(reason):
         return InputError(

@@ -25,6 +25,8 @@ lowers the coverage instead of failing the analysis.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -78,7 +80,7 @@ class ExposureModel:
         freq: str,
         model: str | None = None,
         benchmark: pd.DataFrame | None = None,
-        fund_returns: pd.Series | None = None,
+        fund_returns: pd.Series[float] | None = None,
         excess: bool = False,
         source: str = "factors",
     ) -> None:
@@ -93,7 +95,7 @@ class ExposureModel:
                 f"the stock returns ({stocks.index[0].date()} to {stocks.index[-1].date()}) and {source} "
                 f"({factors.index[0].date()} to {factors.index[-1].date()}) have no dates in common."
             )
-        rf = self._risk_free(factors, dates, excess, source)
+        rf = self._risk_free(factors, pd.DatetimeIndex(dates), excess, source)
         self.x = x.loc[dates]
         self.holdings = self._holdings(holdings, "holdings")
         self.benchmark = None if benchmark is None else self._holdings(benchmark, "benchmark holdings")
@@ -102,12 +104,14 @@ class ExposureModel:
         self.fund = None if fund_returns is None else fund_returns.reindex(dates).sub(rf)
 
     @staticmethod
-    def _risk_free(factors: pd.DataFrame, dates: pd.DatetimeIndex, excess: bool, source: str) -> pd.Series:
+    def _risk_free(factors: pd.DataFrame, dates: pd.DatetimeIndex, excess: bool, source: str) -> pd.Series[float]:
         if excess:
             return pd.Series(0.0, index=dates)
         if "RF" not in factors.columns:
             raise InputError(
-                f"{source}: no RF column, so total returns cannot be made excess; add RF or pass --excess."
+                f"{source}: no RF column, so total returns cannot be made excess; add RF, or say that the "
+                "returns already are excess returns.",
+                option="excess",
             )
         return factors["RF"].reindex(dates)
 
@@ -138,7 +142,8 @@ class ExposureModel:
         if len(have) == 0:
             raise InputError(
                 f"none of the {len(held)} held ids (e.g. {held[0]!r}) is a column of the stock returns; "
-                "check the id column (--id-col) of both files."
+                "check the id columns of the holdings and of the returns.",
+                option="id_col",
             )
         if len(missing):
             listed = ", ".join(map(str, missing[:10])) + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
@@ -150,7 +155,7 @@ class ExposureModel:
         """Regression parameters: the constant and the model's factors."""
         return self.x.shape[1] + 1
 
-    def fit(self, **options: object) -> ExposureResults:
+    def fit(self, **options: Any) -> ExposureResults:
         """Everything at once; see :meth:`fit_job`."""
         return jobs.run(self.fit_job(**options))
 
@@ -159,9 +164,9 @@ class ExposureModel:
     ) -> Job[ExposureResults]:
         """Stock betas by ``method``, bottom-up exposures, top-down regressions, active view."""
         if method not in METHODS:
-            raise InputError(f"unknown beta method {method!r}; use one of {', '.join(METHODS)}.")
+            raise InputError(f"unknown beta method {method!r}; use one of {', '.join(METHODS)}.", option="method")
         if method == "rolling" and window is None:
-            raise InputError("rolling betas need a window: pass --window N (periods).")
+            raise InputError("rolling betas need a window: give its length in periods.", option="window")
         min_obs = self._min_obs(method, window, min_obs)
         yield Progress(0.02, f"{method} betas of {self.y.shape[1]} stocks")
         grid = None if method == "split" else (yield from self._grid_betas(method, window, min_obs))
@@ -171,7 +176,7 @@ class ExposureModel:
             bench_view = yield from self._view(self.benchmark, grid, min_obs)
         yield Progress(0.85, "top-down regressions")
         fund, implied_note = self._fund_returns(fund_view)
-        topdown = self._topdown(fund, fund_view)
+        topdown, topdown_se = self._topdown(fund, fund_view)
         notes = [*self.notes, *([implied_note] if implied_note else [])]
         uncovered = fund_view.never_covered()
         if uncovered:
@@ -194,17 +199,24 @@ class ExposureModel:
             benchmark=bench_view,
             fund_returns=fund,
             topdown=topdown,
+            topdown_se=topdown_se,
             notes=tuple(dict.fromkeys(notes)),
         )
 
     def _min_obs(self, method: str, window: int | None, min_obs: int | None) -> int:
+        rolling = window if method == "rolling" else None  # fit_job makes sure rolling has a window
         if min_obs is None:
-            min_obs = max(self.n_params + 1, window // 2) if method == "rolling" else self.n_params + 1
+            min_obs = max(self.n_params + 1, rolling // 2) if rolling is not None else self.n_params + 1
         if min_obs < self.n_params:
-            raise InputError(f"--min-obs {min_obs} is below the {self.n_params} parameters of the model; raise it.")
-        if method == "rolling" and (window < min_obs or window > len(self.y)):
             raise InputError(
-                f"--window {window} must be at least --min-obs {min_obs} and at most the {len(self.y)} periods of data."
+                f"{min_obs} observations is below the {self.n_params} parameters of the model; raise it.",
+                option="min_obs",
+            )
+        if rolling is not None and (rolling < min_obs or rolling > len(self.y)):
+            raise InputError(
+                f"a window of {window} periods must be at least the minimum of {min_obs} observations and at most "
+                f"the {len(self.y)} periods of data.",
+                option="window",
             )
         return min_obs
 
@@ -219,6 +231,7 @@ class ExposureModel:
         if method == "full":
             params = yield from self._fit_sample(y, min_obs)
             return np.broadcast_to(params, (len(y), *params.shape))
+        assert window is not None  # fit_job refuses rolling betas without a window
         fitted = yield from rolling_betas(y, self._regressors, window, min_obs)
         ex_ante = np.full_like(fitted[:, :, 1:], np.nan)
         ex_ante[1:] = fitted[:-1, :, 1:]  # betas known at the start of each period
@@ -228,7 +241,7 @@ class ExposureModel:
         """Holdings on the return dates with their stocks' betas (split: fitted window by window)."""
         view = HoldingsView.build(holdings, self.y)
         factors = tuple(self.x.columns)
-        rows = self.y.index.get_indexer(view.dates)
+        rows = self.y.index.get_indexer(view.dates)  # type: ignore[no-untyped-call]  # untyped in pandas-stubs
         if grid is not None:
             return view.with_betas(grid[rows], factors)
         y = self.y.to_numpy(dtype=float)
@@ -253,7 +266,7 @@ class ExposureModel:
         )
         return raw.params[:, 1:]
 
-    def _fund_returns(self, view: HoldingsView) -> tuple[pd.Series, str | None]:
+    def _fund_returns(self, view: HoldingsView) -> tuple[pd.Series[float], str | None]:
         """The fund's excess return per period in force: given, or Σ weight × stock excess return."""
         if self.fund is not None:
             return self.fund.loc[view.dates].rename("fund"), None
@@ -273,10 +286,11 @@ class ExposureModel:
             )
         return implied, note
 
-    def _topdown(self, fund: pd.Series, view: HoldingsView) -> pd.DataFrame:
-        """Top-down regressions of the fund return: full sample, then each holdings window."""
+    def _topdown(self, fund: pd.Series[float], view: HoldingsView) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Top-down regressions of the fund return: full sample, then each holdings window; and
+        their coefficients' standard errors (the same rows, ``const, <factor>...``)."""
         windows = [(None, None), *((view.dates[lo], view.dates[hi - 1]) for lo, hi in view.window_rows())]
-        table = window_fits(fund.to_frame("fund"), self.x, windows, freq=self.freq, model=self.model)
+        table = window_fits(fund.to_frame("fund"), self.x, windows, freq=self.freq, model=self.model, errors=True)
         short = table.index[table["const"].isna()]
         if len(short):
             first = windows[short[0]][0]
@@ -284,7 +298,8 @@ class ExposureModel:
                 f"top-down: {len(short)} holdings window(s) have fewer than {self.n_params + 1} returns and no "
                 f"regression (first: window from {first.date() if first is not None else 'the start'})."
             )
-        return table.drop(columns="series")
+        errors = [c for c in table.columns if c.startswith("se_")]
+        return table.drop(columns=["series", *errors]), table[errors].rename(columns=lambda c: c[3:])
 
 
 def exposures_job(
@@ -296,7 +311,7 @@ def exposures_job(
     method: str = "full",
     window: int | None = None,
     min_obs: int | None = None,
-    **model_options: object,
+    **model_options: Any,
 ) -> Job[ExposureResults]:
     """Build the model and fit it, all inside the job (alignment runs off the GUI thread too)."""
     yield Progress(0.0, "aligning holdings, returns and factors")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -36,10 +37,10 @@ class HoldingsView:
     """
 
     weights: pd.DataFrame
-    held_since: pd.Series
+    held_since: pd.Series[pd.Timestamp]
     positions: pd.DataFrame
-    gross: pd.Series
-    cash: pd.Series
+    gross: pd.Series[float]
+    cash: pd.Series[float]
     betas: np.ndarray | None = None
     factors: tuple[str, ...] = ()
 
@@ -81,7 +82,7 @@ class HoldingsView:
     @property
     def dates(self) -> pd.DatetimeIndex:
         """Return dates with holdings in force."""
-        return self.weights.index
+        return cast(pd.DatetimeIndex, self.weights.index)  # the weights are laid on the return dates
 
     def window_rows(self) -> list[tuple[int, int]]:
         """Row ranges ``[lo, hi)`` of ``dates`` under each holdings date, in order."""
@@ -95,9 +96,15 @@ class HoldingsView:
         """Holdings windows with at least one return date."""
         return len(self.window_rows())
 
+    def _fitted_betas(self) -> np.ndarray:
+        """The stocks' betas; a view has them once :meth:`with_betas` made it."""
+        if self.betas is None:
+            raise ValueError("no stock betas yet: make the view with with_betas first")
+        return self.betas
+
     @cached_property
     def _covered(self) -> np.ndarray:
-        return np.isfinite(self.betas).all(axis=2)
+        return np.asarray(np.isfinite(self._fitted_betas()).all(axis=2))
 
     @cached_property
     def exposures(self) -> pd.DataFrame:
@@ -106,7 +113,8 @@ class HoldingsView:
         exposures on dates where no stock has a beta, rather than a false zero."""
         w = self.weights.to_numpy()
         covered = self._covered
-        total = np.einsum("tj,tjk->tk", np.where(covered, w, 0.0), np.nan_to_num(self.betas))
+        betas = np.where(covered[:, :, None], self._fitted_betas(), 0.0)  # NaN × 0 would be NaN
+        total = np.einsum("tj,tjk->tk", np.where(covered, w, 0.0), betas)
         with_beta = np.where(covered, np.abs(w), 0.0).sum(axis=1)
         gross = self.gross.to_numpy()
         coverage = np.divide(with_beta + self.cash.to_numpy(), gross, out=np.zeros_like(gross), where=gross > 0)
@@ -126,16 +134,17 @@ class HoldingsView:
         weight × beta; ids without returns or a beta show NaN betas, cash contributes 0."""
         row = max(0, int(self.dates.searchsorted(pd.Timestamp(date), side="right")) - 1)
         held = self.positions[self.positions["date"] == self.held_since.iloc[row]]
-        stock = pd.DataFrame(self.betas[row], index=self.weights.columns, columns=list(self.factors))
-        betas = stock.reindex(held["id"]).set_axis(held.index)
+        stock = pd.DataFrame(self._fitted_betas()[row], index=self.weights.columns, columns=list(self.factors))
+        betas = stock.reindex(held["id"]).set_axis(held.index, axis=0)
         betas[(held["kind"] == "cash").to_numpy()] = np.nan
         out = held[["id", "kind", "weight"]]
         contrib = betas.mul(held["weight"], axis=0)
         contrib[(held["kind"] == "cash").to_numpy()] = 0.0
-        return out.join(betas.add_prefix("beta_")).join(contrib.add_prefix("contrib_")).reset_index(drop=True)
+        table: pd.DataFrame = out.join(betas.add_prefix("beta_")).join(contrib.add_prefix("contrib_"))
+        return table.reset_index(drop=True)
 
 
-def low_coverage_note(coverage: pd.Series, threshold: float = COVERAGE_FLAG) -> str | None:
+def low_coverage_note(coverage: pd.Series[float], threshold: float = COVERAGE_FLAG) -> str | None:
     """A note naming the stretches of dates whose coverage is below ``threshold`` (with their
     lowest coverage), or None when every date is covered well enough."""
     low = (coverage < threshold).to_numpy()
@@ -143,9 +152,10 @@ def low_coverage_note(coverage: pd.Series, threshold: float = COVERAGE_FLAG) -> 
         return None
     starts = np.flatnonzero(low & ~np.r_[False, low[:-1]])
     ends = np.flatnonzero(low & ~np.r_[low[1:], False])
+    dates = pd.DatetimeIndex(coverage.index)
     runs = [
-        f"{coverage.index[a].date()}"
-        + (f" to {coverage.index[b].date()}" if b > a else "")
+        f"{dates[int(a)].date()}"
+        + (f" to {dates[int(b)].date()}" if b > a else "")
         + f" (lowest {coverage.iloc[a : b + 1].min():.3f})"
         for a, b in zip(starts, ends)
     ]
@@ -167,10 +177,33 @@ class ExposureResults:
     min_obs: int
     factors: tuple[str, ...]
     fund: HoldingsView
-    fund_returns: pd.Series
+    fund_returns: pd.Series[float]
     topdown: pd.DataFrame
+    #: Classic standard errors of the top-down coefficients (rows as ``topdown``, ``const, <factor>...``).
+    topdown_se: pd.DataFrame
     benchmark: HoldingsView | None = None
     notes: tuple[str, ...] = ()
+    #: The request that made the results (:func:`~analytics.exposures.request.run_exposures`).
+    request: Any = None
+    #: What reading the inputs assumed (holdings rows skipped, units, sources joined...).
+    input_notes: tuple[str, ...] = ()
+
+    @property
+    def all_notes(self) -> tuple[str, ...]:
+        """Every note once: the inputs', then the analysis'."""
+        return tuple(dict.fromkeys((*self.input_notes, *self.notes)))
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What the run used where the request left it to the data, for the run record."""
+        return {
+            "model": self.model,
+            "factors": list(self.factors),
+            "frequency": self.freq,
+            "stock_betas": self.method,
+            "window": self.window,
+            "min_obs": self.min_obs,
+        }
 
     @cached_property
     def exposures(self) -> pd.DataFrame:
@@ -178,7 +211,7 @@ class ExposureResults:
         return self.fund.exposures
 
     @cached_property
-    def low_coverage(self) -> pd.Series:
+    def low_coverage(self) -> pd.Series[float]:
         """The coverage of the dates below :data:`COVERAGE_FLAG` (flagged in notes and plots)."""
         coverage = self.exposures["coverage"]
         return coverage[coverage < COVERAGE_FLAG]
@@ -216,6 +249,17 @@ class ExposureResults:
             )
         return pd.DataFrame(rows)
 
+    def topdown_intervals(self, level: float = 0.95) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Lower and upper bounds of the top-down coefficients' ``level`` intervals (rows as
+        ``topdown``; NaN for windows too short to fit): coefficient ± t quantile × standard error,
+        with the regression's residual degrees of freedom, as statsmodels' ``conf_int``."""
+        from analytics.distributions import t  # scipy.special on first use, not at start-up
+
+        terms = list(self.topdown_se.columns)
+        df = self.topdown["n_obs"].to_numpy(dtype=float) - len(terms)
+        half = self.topdown_se.mul(t.ppf(0.5 + level / 2, df), axis=0)
+        return self.topdown[terms] - half, self.topdown[terms] + half
+
     def contributions(self, date: pd.Timestamp) -> pd.DataFrame:
         """Each holding's weight, betas and weight × beta on ``date`` (the exposure table)."""
         return self.fund.contributions(date)
@@ -238,7 +282,7 @@ class ExposureResults:
             "stock_betas": self.stock_betas,
             "windows": self.windows,
         }
-        if self.active is not None:
+        if self.active is not None and self.benchmark_exposures is not None:  # both, with a benchmark
             out["active"] = self.active.rename_axis("date").reset_index()
             out["benchmark_exposures"] = self.benchmark_exposures.reset_index()
         return out

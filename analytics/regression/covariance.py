@@ -11,13 +11,13 @@ and options follow statsmodels so results can be checked against it directly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from analytics.errors import InputError
 
-__all__ = ["COVARIANCE_ESTIMATORS", "CovarianceEstimator", "Homoskedastic", "NeweyWest", "make_estimator"]
+__all__ = ["COVARIANCE_ESTIMATORS", "CovarianceEstimator", "NeweyWest", "White", "make_estimator"]
 
 
 @dataclass(frozen=True)
@@ -35,15 +35,13 @@ class CovarianceEstimator:
         """Parameter covariances, one k×k matrix per series (``ssr``: m residual sums of squares)."""
         n, k = x.shape
         sigma2 = ssr / (n - k)
-        return sigma2[:, None, None] * xtx_inv[None, :, :]
+        cov: np.ndarray = sigma2[:, None, None] * xtx_inv[None, :, :]
+        return cov
 
     @property
     def description(self) -> str:
         """How the standard errors were computed, for notes and table titles."""
         return "classic OLS standard errors"
-
-
-Homoskedastic = CovarianceEstimator
 
 
 @dataclass(frozen=True)
@@ -57,9 +55,11 @@ class NeweyWest(CovarianceEstimator):
 
     def __post_init__(self) -> None:
         if self.maxlags < 0:
-            raise InputError(f"HAC lags must be 0 or more, not {self.maxlags}.")
+            raise InputError(f"Newey-West lags must be 0 or more, not {self.maxlags}.", option="hac_lags")
 
     def cov(self, x: np.ndarray, xtx_inv: np.ndarray, *, ssr: np.ndarray, resid: np.ndarray | None) -> np.ndarray:
+        if resid is None:
+            raise ValueError("Newey-West needs the residuals (needs_resid is set)")
         n = x.shape[0]
         # Scores u_t = x_t e_t as c×k×n, so each lag's cross-product is one batched matmul.
         scores = x.T[None, :, :] * resid.T[:, None, :]
@@ -67,14 +67,32 @@ class NeweyWest(CovarianceEstimator):
         for lag in range(1, min(self.maxlags, n - 1) + 1):
             cross = scores[:, :, lag:] @ scores[:, :, :-lag].transpose(0, 2, 1)
             meat += (1.0 - lag / (self.maxlags + 1.0)) * (cross + cross.transpose(0, 2, 1))
-        return xtx_inv @ meat @ xtx_inv
+        cov: np.ndarray = xtx_inv @ meat @ xtx_inv
+        return cov
 
     @property
     def description(self) -> str:
         return f"Newey-West (HAC) standard errors, {self.maxlags} lags"
 
 
-COVARIANCE_ESTIMATORS: dict[str, type[CovarianceEstimator]] = {"nonrobust": CovarianceEstimator, "hac": NeweyWest}
+@dataclass(frozen=True)
+class White(NeweyWest):
+    """White's heteroskedasticity-robust covariance, statsmodels' ``cov_type='HC0'``: the
+    Newey-West sandwich with no lags (no small-sample correction)."""
+
+    maxlags: int = field(default=0, init=False)
+    name = "HC0"
+
+    @property
+    def description(self) -> str:
+        return "heteroskedasticity-robust (HC0) standard errors"
+
+
+COVARIANCE_ESTIMATORS: dict[str, type[CovarianceEstimator]] = {
+    "nonrobust": CovarianceEstimator,
+    "hc0": White,
+    "hac": NeweyWest,
+}
 
 
 def make_estimator(cov_type: str = "nonrobust", **cov_config: int) -> CovarianceEstimator:
@@ -82,5 +100,7 @@ def make_estimator(cov_type: str = "nonrobust", **cov_config: int) -> Covariance
     try:
         cls = COVARIANCE_ESTIMATORS[cov_type.lower()]
     except KeyError:
-        raise InputError(f"unknown cov_type {cov_type!r}; use one of {', '.join(COVARIANCE_ESTIMATORS)}.") from None
+        raise InputError(
+            f"unknown standard errors {cov_type!r}; use one of {', '.join(COVARIANCE_ESTIMATORS)}.", option="cov_type"
+        ) from None
     return cls(**cov_config)

@@ -15,6 +15,7 @@ stop every fund, are refused once, naming the factor file.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from analytics.regression.design import LARGE_MEAN, LARGE_MEAN_NOTE, Design
 from analytics.regression.models import choose_model, model_factors
 from analytics.regression.ols import fit_many
 from analytics.regression.results import FactorRegressionResults
+from analytics.request import date_option
 
 __all__ = ["FactorModel", "regression_job"]
 
@@ -63,8 +65,8 @@ class FactorModel:
         freq: str,
         model: str | None = None,
         excess: bool = False,
-        start: str | None = None,
-        end: str | None = None,
+        start: str | pd.Timestamp | None = None,
+        end: str | pd.Timestamp | None = None,
         periods_per_year: int | None = None,
         source: str = "factors",
     ) -> None:
@@ -72,7 +74,9 @@ class FactorModel:
         self.notes: list[str] = [note] if note else []
         self.freq = freq
         if periods_per_year is not None and periods_per_year <= 0:
-            raise InputError(f"--periods-per-year must be a positive number, not {periods_per_year}.")
+            raise InputError(
+                f"periods per year must be a positive number, not {periods_per_year}.", option="periods_per_year"
+            )
         self.periods_per_year = periods_per_year or PERIODS_PER_YEAR[freq]
         if periods_per_year and periods_per_year != PERIODS_PER_YEAR[freq]:
             self.notes.append(
@@ -87,29 +91,31 @@ class FactorModel:
         returns: pd.DataFrame,
         factors: pd.DataFrame,
         excess: bool,
-        start: str | None,
-        end: str | None,
+        start: str | pd.Timestamp | None,
+        end: str | pd.Timestamp | None,
         source: str,
     ) -> tuple[pd.DataFrame, pd.DataFrame]:
         names = list(model_factors(self.model))
         if returns.shape[1] == 0:
-            raise InputError("no fund return columns to regress; check the file or --funds.")
+            raise InputError("no fund return columns to regress; check the file or the funds chosen.", option="funds")
         dates = factors.index.intersection(returns.index)
         if start:
-            dates = dates[dates >= _timestamp(start, "start")]
+            dates = dates[dates >= date_option(start, "start")]
         if end:
-            dates = dates[dates <= _timestamp(end, "end")]
+            dates = dates[dates <= date_option(end, "end")]
         if (start or end) and dates.empty:
             raise InputError(
-                f"no dates between --start {start or '(first)'} and --end {end or '(last)'} in both the "
-                "returns and the factors; widen the range."
+                f"no dates between {_day(start) or 'the first'} and {_day(end) or 'the last'} in both the returns "
+                "and the factors; widen the range.",
+                option="start" if start else "end",
             )
         y = returns if returns.index.equals(dates) else returns.reindex(dates)
         if not excess:
             if "RF" not in factors.columns:
                 raise InputError(
-                    f"{source}: no RF column, so total returns cannot be made excess; add RF or pass "
-                    "--excess if the returns already are."
+                    f"{source}: no RF column, so total returns cannot be made excess; add RF, or say that the "
+                    "returns already are excess returns.",
+                    option="excess",
                 )
             y = y.sub(factors["RF"].reindex(dates), axis=0)
         return y, factors[names].reindex(dates)
@@ -133,7 +139,7 @@ class FactorModel:
         exist saying why: every value missing, or dates outside the factors'."""
         out = list(reasons)
         for j in np.flatnonzero(nobs == 0):
-            span = self._returns[self.y.columns[j]].dropna()
+            span = self._returns[self.y.columns[int(j)]].dropna()
             if span.empty:
                 out[j] = "no returns: every value is missing."
             else:
@@ -194,7 +200,7 @@ def regression_job(
     returns_source: str = "returns",
     cov_type: str = "nonrobust",
     cov_config: dict[str, int] | None = None,
-    **model_options: object,
+    **model_options: Any,
 ) -> Job[FactorRegressionResults]:
     """Select the funds, build the model and fit it, all inside the job (off the GUI thread)."""
     yield Progress(0.0, "aligning returns and factors")
@@ -209,9 +215,7 @@ def regression_job(
     return (yield from model.fit_job(cov_type=cov_type, **(cov_config or {})))
 
 
-def _timestamp(text: str, option: str) -> pd.Timestamp:
-    """A ``--start``/``--end`` date, or an error naming the option."""
-    try:
-        return pd.Timestamp(text)
-    except (ValueError, TypeError):
-        raise InputError(f"--{option} {text!r} is not a date; use YYYY-MM-DD.") from None
+def _day(value: str | pd.Timestamp | None) -> str | None:
+    """A date bound as the user will recognise it (``2015-01-31``)."""
+    stamp = date_option(value, "start")
+    return None if stamp is None else str(stamp.date())

@@ -27,7 +27,7 @@ def choose_model(model: str | None, available: tuple[str, ...] | list[str], sour
             listed = ", ".join(sorted(present)) or "none"
             fix = "add it or choose a smaller model" if is_named_model(spec) else "check the name"
             raise InputError(
-                f"{source}: factor column {missing[0]!r} needed by --model {spec} is missing (factor "
+                f"{source}: factor column {missing[0]!r} needed by the model {spec} is missing (factor "
                 f"columns: {listed}); {fix}.",
                 option="model",
             )
@@ -36,4 +36,6 @@ def choose_model(model: str | None, available: tuple[str, ...] | list[str], sour
     if fitting:
         name = max(fitting, key=lambda n: len(MODELS[n]))
         return name, f"model {name} ({LABELS[name]}) chosen: the largest whose factors are all in {source}."
-    raise InputError(f"{source}: no 'Mkt-RF' factor column; add the factors or pass --factors FILE.")
+    raise InputError(
+        f"{source}: no 'Mkt-RF' factor column; add the factor columns, or give a factor file.", option="factors"
+    )

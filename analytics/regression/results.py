@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,8 +45,8 @@ class FactorRegressionResults:
     use_t: bool
     params: pd.DataFrame  # fitted funds × (const, factors)
     cov_params: np.ndarray  # fitted funds × k × k
-    ssr: pd.Series
-    centered_tss: pd.Series
+    ssr: pd.Series[float]
+    centered_tss: pd.Series[float]
     sample: pd.DataFrame  # every fund requested: n_obs, start, end, note (why it was not fitted, or '')
     x: pd.DataFrame
     y: pd.DataFrame  # excess returns of the fitted funds
@@ -116,7 +117,7 @@ class FactorRegressionResults:
         return notes[notes != ""].to_dict()
 
     @cached_property
-    def nobs(self) -> pd.Series:
+    def nobs(self) -> pd.Series[int]:
         """Observations of each fitted fund."""
         return self.sample.loc[self.params.index, "n_obs"]
 
@@ -129,10 +130,11 @@ class FactorRegressionResults:
     def resid(self) -> pd.DataFrame:
         """Residuals, dates × funds; NaN outside each fund's sample."""
         fitted = self.params["const"].to_numpy() + self.x.to_numpy() @ self.params[self.factors].to_numpy().T
-        return self.y - fitted
+        resid: pd.DataFrame = self.y - fitted
+        return resid
 
     @cached_property
-    def df_resid(self) -> pd.Series:
+    def df_resid(self) -> pd.Series[int]:
         """Residual degrees of freedom, n - k."""
         return self.nobs - self.params.shape[1]
 
@@ -167,17 +169,17 @@ class FactorRegressionResults:
         return self.params - half, self.params + half
 
     @cached_property
-    def rsquared(self) -> pd.Series:
+    def rsquared(self) -> pd.Series[float]:
         """Centered R²."""
         return (1 - self.ssr / self.centered_tss).rename("r2")
 
     @cached_property
-    def rsquared_adj(self) -> pd.Series:
+    def rsquared_adj(self) -> pd.Series[float]:
         """Adjusted R²."""
         return (1 - (self.nobs - 1) / self.df_resid * (1 - self.rsquared)).rename("adj_r2")
 
     @cached_property
-    def fvalue(self) -> pd.Series:
+    def fvalue(self) -> pd.Series[float]:
         """Wald F statistic that all factor loadings are zero (uses the chosen covariance)."""
         b = self.params.to_numpy()[:, 1:]
         v = self.cov_params[:, 1:, 1:]
@@ -185,16 +187,20 @@ class FactorRegressionResults:
             wald = np.einsum("mi,mi->m", b, np.linalg.solve(v, b[:, :, None])[:, :, 0])
         except np.linalg.LinAlgError:  # an exact fit's covariance can be exactly zero: F is infinite
             wald = np.array([_wald(bi, vi) for bi, vi in zip(b, v)])
-        return pd.Series(wald / b.shape[1], index=self.params.index, name="f_stat")
+        f_stat: pd.Series[float] = pd.Series(wald / b.shape[1], index=self.params.index, name="f_stat")
+        return f_stat
 
     @cached_property
-    def f_pvalue(self) -> pd.Series:
+    def f_pvalue(self) -> pd.Series[float]:
         """p-value of :attr:`fvalue`."""
         q = self.params.shape[1] - 1
-        return pd.Series(_stats().f.sf(self.fvalue, q, self.df_resid), index=self.params.index, name="f_pvalue")
+        p: pd.Series[float] = pd.Series(
+            _stats().f.sf(self.fvalue, q, self.df_resid), index=self.params.index, name="f_pvalue"
+        )
+        return p
 
     @cached_property
-    def durbin_watson(self) -> pd.Series:
+    def durbin_watson(self) -> pd.Series[float]:
         """Durbin-Watson statistic of each fund's residuals (over its own sample, gaps closed up).
 
         All funds at once: the residuals laid end to end fund after fund, differenced, and the
@@ -211,19 +217,20 @@ class FactorRegressionResults:
             return pd.Series(num / den, index=self.params.index, name="durbin_watson")
 
     @cached_property
-    def alpha(self) -> pd.Series:
+    def alpha(self) -> pd.Series[float]:
         """Annualized alpha: the per-period constant × periods per year."""
         return (self.params["const"] * self.periods_per_year).rename("alpha")
 
     @cached_property
-    def ivol(self) -> pd.Series:
+    def ivol(self) -> pd.Series[float]:
         """Annualized idiosyncratic volatility: residual std (ddof=1) × sqrt(periods per year)."""
         # The residuals have mean zero (the model has a constant), so their sample variance
         # is SSR / (n - 1): no pass over the residuals is needed.
-        return np.sqrt(self.ssr / (self.nobs - 1) * self.periods_per_year).rename("ivol")
+        ivol: pd.Series[float] = np.sqrt(self.ssr / (self.nobs - 1) * self.periods_per_year).rename("ivol")
+        return ivol
 
     @cached_property
-    def years(self) -> pd.Series:
+    def years(self) -> pd.Series[float]:
         """Sample length in years: observations / periods per year."""
         return (self.nobs / self.periods_per_year).rename("years")
 
@@ -235,7 +242,7 @@ class FactorRegressionResults:
         estimates (NaN) and the reason in ``note``, the last column (empty for fitted funds).
         """
         t = self.tvalues
-        cols: dict[str, pd.Series] = {"alpha": self.alpha, "t_alpha": t["const"]}
+        cols: dict[str, pd.Series[Any]] = {"alpha": self.alpha, "t_alpha": t["const"]}
         for f in self.factors:
             cols[f] = self.params[f]
             cols[f"t_{f}"] = t[f]
@@ -289,7 +296,7 @@ class FactorRegressionResults:
         cumulative attribution the GUI plots.
         """
         r = self.resid[fund].dropna()
-        beta = self.params.loc[fund, self.factors]
+        beta = self.params.loc[fund][self.factors]
         parts = self.x.loc[r.index, self.factors] * beta
         parts["alpha"] = self.params.loc[fund, "const"]
         parts["residual"] = r
@@ -365,4 +372,5 @@ def _sample_var(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     n = mask.sum(axis=0)
     mean = np.where(mask, values, 0.0).sum(axis=0) / n
     centered = np.where(mask, values - mean, 0.0)
-    return (centered**2).sum(axis=0) / (n - 1)
+    var: np.ndarray = (centered**2).sum(axis=0) / (n - 1)
+    return var

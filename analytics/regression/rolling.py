@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 import queue
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +56,8 @@ _THREADS = max(1, min(4, os.cpu_count() or 1))
 _GAP_CHUNK = 4096
 # Running sums restart at least every this many rows, and at most every four windows.
 _RESTART = 512
+# Seconds between progress reports while blocks run (how soon a cancel is noticed).
+_TICK = 0.1
 
 #: Why a window flagged in :attr:`RollingFit.ill_conditioned` has no coefficients.
 ILL_CONDITIONED = (
@@ -95,8 +97,10 @@ def rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_nobs: int | None 
     _check(y, x, window, min_nobs)
     shared = _Shared.build(x, window, min_nobs)
     m = y.shape[1]
-    out = np.empty((t_len, m, k))
-    ill = np.zeros((t_len, m), dtype=bool)
+    # Series-major memory seen as T×m×k: a block's columns are one span that only its own task
+    # touches, so the first block does not fault in the whole array (a cancel waits for it).
+    out = np.empty((m, t_len, k)).transpose(1, 0, 2)
+    ill = np.zeros((m, t_len), dtype=bool).T
     blocks = [slice(lo, min(m, lo + _BLOCK)) for lo in range(0, m, _BLOCK)]
     buffers: queue.SimpleQueue[_Buffers] = queue.SimpleQueue()
     for _ in range(min(_THREADS, len(blocks))):
@@ -110,12 +114,17 @@ def rolling_fit(y: np.ndarray, x: np.ndarray, window: int, min_nobs: int | None 
             buffers.put(buf)
 
     pool = ThreadPoolExecutor(max_workers=_THREADS)
+    pending, done = {pool.submit(task, b) for b in blocks}, 0
     try:
-        for done, future in enumerate(as_completed([pool.submit(task, b) for b in blocks]), 1):
-            future.result()
+        while pending:
+            # A report at least every _TICK seconds, so that a cancel is seen at once.
+            finished, pending = wait(pending, timeout=_TICK, return_when=FIRST_COMPLETED)
+            for future in finished:
+                future.result()
+            done += len(finished)
             yield Progress(done / len(blocks), f"rolling betas {min(m, done * _BLOCK)}/{m} series")
-    finally:  # cancelled: drop the blocks not started
-        pool.shutdown(wait=True, cancel_futures=True)
+    finally:  # cancelled: drop the blocks not started; those running finish on their own
+        pool.shutdown(wait=False, cancel_futures=True)
     return RollingFit(out, ill)
 
 
@@ -200,7 +209,8 @@ class _RangeSums:
         out = self.prefix[:, hi] - self.prefix[:, lo]
         across = hi // self.every > lo // self.every
         out[:, across] += self.totals[:, lo[across] // self.every]
-        return out
+        sums: np.ndarray = out
+        return sums
 
 
 @dataclass(frozen=True)
@@ -344,7 +354,8 @@ class _Span:
     def interior_missing(self, valid: np.ndarray, rows_ok: np.ndarray) -> np.ndarray:
         """Missing cells between a series' first and last value (on rows with regressors)."""
         rows = np.arange(len(valid))[:, None]
-        return ~valid & rows_ok[:, None] & (rows > self.first) & (rows < self.last)
+        missing: np.ndarray = ~valid & rows_ok[:, None] & (rows > self.first) & (rows < self.last)
+        return missing
 
     def window_xtx(self, sums: _RangeSums, window: int, t: np.ndarray, s: np.ndarray) -> np.ndarray:
         """``X'X`` (k²×n) over each (row, series) window clipped to the series' span, gaps included."""
@@ -382,7 +393,8 @@ def _inverse(a: np.ndarray) -> np.ndarray:
     (scaled to a unit diagonal), so a factor in other units costs no digits."""
     scale = 1.0 / np.sqrt(np.diagonal(a, axis1=1, axis2=2))
     inv = np.linalg.inv(a * scale[:, :, None] * scale[:, None, :])
-    return inv * scale[:, :, None] * scale[:, None, :]
+    scaled: np.ndarray = inv * scale[:, :, None] * scale[:, None, :]
+    return scaled
 
 
 def _determined(a: np.ndarray, low: np.ndarray, intercept: int | None) -> np.ndarray:
@@ -409,7 +421,7 @@ def _determined(a: np.ndarray, low: np.ndarray, intercept: int | None) -> np.nda
         else:
             centered = diag[1:] - a[0, 1:] ** 2 / a[0, 0]
             ok = (centered >= floor * diag[1:]) & (pivots[1:] >= floor * centered) & (a[0, 0] > 0)
-    return ok.all(axis=0)
+    return np.asarray(ok.all(axis=0))
 
 
 def _cholesky(a: np.ndarray) -> np.ndarray:

@@ -9,6 +9,8 @@ same sample share one factorization).
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -28,8 +30,10 @@ def window_fits(
     freq: str,
     model: str,
     periods_per_year: int | None = None,
+    errors: bool = False,
 ) -> pd.DataFrame:
-    """One row per (window, series): ``window_start, window_end, series, const, <factors>, r2, n_obs``.
+    """One row per (window, series): ``window_start, window_end, series, const, <factors>, r2, n_obs``,
+    and with ``errors`` the classic standard errors ``se_const, se_<factor>...`` after them.
 
     ``y`` holds excess returns; only dates it shares with ``x`` are used. A pair with too few observations for the model
     keeps NaN coefficients and reports its ``n_obs``; its window bounds are the series' own
@@ -56,17 +60,22 @@ def window_fits(
             frame.loc[:, enough], x, freq=freq, model=model, excess=True, periods_per_year=periods_per_year
         ).fit()
     factors = list(x.columns)
-    rows = []
+    terms = ["const", *factors]
+    rows: list[dict[str, Any]] = []
     for key, name in pairs:
         span = frame[key].dropna().index
-        row = {
+        row: dict[str, Any] = {
             "window_start": span[0] if len(span) else pd.NaT,
             "window_end": span[-1] if len(span) else pd.NaT,
             "series": name,
         }
         if fit is not None and key in fit.params.index:
-            row |= fit.params.loc[key].to_dict() | {"r2": fit.rsquared[key], "n_obs": int(fit.nobs[key])}
+            row |= {str(term): value for term, value in fit.params.loc[key].items()}
+            row |= {"r2": fit.rsquared[key], "n_obs": int(fit.nobs[key])}
+            if errors:
+                row |= {f"se_{term}": fit.bse.at[key, term] for term in terms}
         else:
-            row |= dict.fromkeys(["const", *factors, "r2"], np.nan) | {"n_obs": len(span)}
+            row |= dict.fromkeys([*terms, "r2"], np.nan) | {"n_obs": len(span)}
         rows.append(row)
-    return pd.DataFrame(rows, columns=["window_start", "window_end", "series", "const", *factors, "r2", "n_obs"])
+    names = ["window_start", "window_end", "series", *terms, "r2", "n_obs"]
+    return pd.DataFrame(rows, columns=names + ([f"se_{term}" for term in terms] if errors else []))

@@ -12,14 +12,19 @@ __all__ = ["FIELD_TIPS", "field_tip"]
 FIELD_TIPS = {
     # fund regression
     "Returns": "The fund returns to explain: a loaded returns file (one column per fund, or date, id, return).",
-    "Factors": "Where the factor returns come from: the factor columns of the returns file, or another loaded "
-    "file such as the Ken French factors (Data › Ken French factors).",
-    "Model": "CAPM (market only), Fama-French 3 (+ size, value), 5 (+ profitability, investment) or 5 + "
-    "momentum; 'largest available' uses every factor the data hold.",
+    "Factors": "Where the factor returns come from: tick one or more loaded factor data sets (e.g. the Ken French "
+    "factors and AQR's BAB), joined on date; none ticked: the factor columns of the returns file.",
+    "Model": "CAPM (market only), Fama-French 3 (+ size, value), Carhart (3 + momentum), 5 (+ profitability, "
+    "investment), 5 + momentum, q5 (Hou-Xue-Zhang), or Custom…: tick any factor columns; 'largest available' "
+    "uses every factor the data hold.",
     "Funds": "Which funds to regress. Search by id, ticker or name; All / None / Invert act on the names shown.",
     "returns are already excess of RF": "Tick when the file holds returns over the risk-free rate already; "
     "otherwise RF is subtracted.",
-    "Std. errors": "Classic OLS standard errors, or Newey-West errors robust to autocorrelation (give the lags).",
+    "Std. errors": "Classic OLS standard errors; robust (HC0) errors, valid when the residuals' variance changes; "
+    "or Newey-West errors, robust to autocorrelation too (give the lags).",
+    "Newey-West lags": "How many periods of residual autocorrelation Newey-West errors allow for.",
+    "Annualize": "Periods per year used to annualize alpha and volatility: by the data's frequency (12 monthly, "
+    "252 daily), or another number to reproduce a source that used one.",
     "Start": "First date used (YYYY-MM-DD); empty: the first date of the data.",
     "End": "Last date used (YYYY-MM-DD); empty: the last date of the data.",
     "Rolling window": "Length of the rolling regressions in periods (months or days of the data).",
@@ -35,6 +40,9 @@ FIELD_TIPS = {
     "Stock betas": "How each stock's betas are estimated: over the full sample, over a rolling window ending "
     "the period before, or within each holdings window.",
     "Min. returns": "Fewest returns a stock needs for its betas; stocks with fewer count as uncovered.",
+    "Drift threshold": "A style shift is a bottom-up exposure moving by more than this between the last return "
+    "date of one holdings and the first of the next (in loading units: 0.25 is a quarter of a market beta). "
+    "Shifts are listed under 'Style drift' and marked on the plots; changing it needs no new run.",
     # characteristic-adjusted returns
     "Stock panel": "The stock panel: date, id, return and characteristics (one row per stock and date).",
     "Portfolios": "Optional portfolios (portfolio, id, weight) whose returns are split into the part their "

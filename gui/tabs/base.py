@@ -1,10 +1,12 @@
 """What every analysis tab shares: an inputs column, a run/cancel bar, a results area.
 
-A tab subclass builds its input widgets in ``build_inputs`` and its result views in
-``build_results``, turns the inputs into an analytics job in ``make_job`` (which may raise
-InputError, shown as a dialog), and renders a finished result in ``show_result``. The
-base class runs the job on its own :class:`~gui.jobs.JobRunner`, keeps the last result, and
-offers it for export.
+A tab subclass names its ``analysis`` (a key of :data:`analytics.analyses.ANALYSES`), builds
+its input widgets in ``build_inputs`` (each with :meth:`AnalysisTab.add_field`, which ties a
+control's label to the request field it sets), turns the inputs into the analysis' request in
+``make_request`` (the request validates them: a bad value raises an InputError naming the
+field, shown with the control's label), and renders a finished result in ``show_result``.
+The base class runs the analysis on its own :class:`~gui.jobs.JobRunner`, keeps the last
+result, and offers it for export with the record of the run.
 
 It also keeps the screen honest, so tabs need not: inputs and results sit in a splitter that
 lets the window shrink to a laptop's 1024×700 (forms scroll, labels wrap); empty tables and
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -35,9 +38,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from analytics.analyses import ANALYSES
+from analytics.data.dataset import Dataset
 from analytics.errors import InputError
 from analytics.jobs import Job
-from analytics.workspace import Dataset
+from analytics.request import run_record
 from gui.help.tooltips import field_tip
 from gui.jobs import JobRunner
 from gui.notifier import Notifier
@@ -45,6 +50,7 @@ from gui.units import periods_per_year_of
 from gui.widgets.check_list import CheckList
 from gui.widgets.dataframe_view import DataFrameView
 from gui.widgets.dataset_combo import DatasetCombo
+from gui.widgets.dataset_list import DatasetList
 from gui.widgets.job_bar import JobBar
 from gui.widgets.placeholder import NO_RESULTS
 from gui.widgets.plots import Plot
@@ -62,6 +68,8 @@ class AnalysisTab(QWidget):
     """Base class of the analysis tabs (see the module docstring for the contract)."""
 
     title = ""
+    #: The analysis this tab runs: a key of :data:`analytics.analyses.ANALYSES`.
+    analysis = ""
     sigResultChanged = Signal(object)
     sigDataInUseChanged = Signal()
 
@@ -70,6 +78,9 @@ class AnalysisTab(QWidget):
         self.workspace = workspace
         self.notifier = notifier
         self.runner = JobRunner(notifier, self)
+        #: Request field -> the label of the control that sets it (how errors name it here).
+        self.field_labels: dict[str, str] = {}
+        self.runner.option_names = self.field_labels
         self.result: Any = None
         self.result_data: list[Dataset] = []
         self._running_data: list[Dataset] = []
@@ -129,9 +140,24 @@ class AnalysisTab(QWidget):
         """Create the result views inside ``area`` (once; ``show_result`` updates them)."""
         raise NotImplementedError
 
-    def make_job(self) -> tuple[Callable[[], Job[Any]], str]:
-        """The job factory for the current inputs and a label; raise InputError for bad inputs."""
+    def make_request(self) -> Any:
+        """The analysis' request for the current inputs (its validation raises InputError)."""
         raise NotImplementedError
+
+    def job_label(self, request: Any) -> str:
+        """What the job bar says while the request runs."""
+        return f"{self.title}…"
+
+    def make_job(self) -> tuple[Callable[[], Job[Any]], str]:
+        """The job for the current inputs (the analysis' run function on the request) and a label."""
+        request = self.make_request()
+        return partial(ANALYSES[self.analysis].run, request), self.job_label(request)
+
+    def add_field(self, field: str, label: str, widget: QWidget) -> None:
+        """A form row for the request field ``field``; errors about that field name ``label``
+        (a check box's own text when the row has no label)."""
+        self.form.addRow(label, widget)
+        self.field_labels[field] = label or (widget.text() if isinstance(widget, QCheckBox) else field)
 
     def show_result(self, result: Any) -> None:
         """Render a finished result."""
@@ -141,7 +167,21 @@ class AnalysisTab(QWidget):
         """The last result's tables and the main table's name, or None before any result."""
         return (self.result.tables(), self.main_table) if self.result is not None else None
 
-    main_table = "summary"
+    def export_run(self) -> dict[str, Any] | None:
+        """How the last result was made (app, time, inputs with checksums, options, notes), or None."""
+        if self.result is None or getattr(self.result, "request", None) is None:
+            return None
+        return run_record(self.result.request, self.result.all_notes, analysis=self.analysis, used=self.result.settings)
+
+    @property
+    def main_table(self) -> str:
+        """The table a CSV export holds."""
+        return ANALYSES[self.analysis].main_table
+
+    @property
+    def simulated(self) -> bool:
+        """Whether the results on screen come from simulated (demo) data."""
+        return any(d.simulated for d in self.result_data)
 
     # --- verbs --------------------------------------------------------------------
     def run(self, *, quiet: bool = False) -> bool:
@@ -153,8 +193,8 @@ class AnalysisTab(QWidget):
             factory, label = self.make_job()
         except InputError as exc:
             if not quiet:
-                self.notifier.error(exc)
-            self._refused(str(exc))
+                self.notifier.error(exc, self.field_labels)
+            self._refused(exc.worded(self.field_labels))
             return False
         data = self.selected_data()
         started = self.runner.submit(factory, label)
@@ -168,7 +208,8 @@ class AnalysisTab(QWidget):
     # --- what the results are made of ---------------------------------------------------
     def selected_data(self) -> list[Dataset]:
         """The data sets chosen in this tab's inputs now (each once, in form order)."""
-        chosen = (combo.current_dataset() for combo in self.findChildren(DatasetCombo))
+        chosen = [combo.current_dataset() for combo in self.findChildren(DatasetCombo)]
+        chosen += [d for checks in self.findChildren(DatasetList) for d in checks.checked_datasets()]
         return list({d.name: d for d in chosen if d is not None}.values())
 
     def data_in_use(self) -> list[Dataset]:

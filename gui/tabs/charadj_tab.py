@@ -2,12 +2,12 @@
 
 Inputs come from the workspace: a stock panel (date, id, return, characteristics) and,
 optionally, portfolios (portfolio, id, weight). The job is
-:func:`analytics.crosssection.report.cross_section_report_job`. Results: cumulative
+:func:`analytics.crosssection.request.run_cross_section` (the tab builds its request). Results: cumulative
 characteristic returns, Fama-MacBeth premia with 95% intervals, each portfolio's raw vs
 implied vs adjusted cumulative return, and the pure-play weights of a chosen date.
 
 Defaults are chosen by column name: the return among the usual return names, the market cap
-among :data:`~analytics.crosssection.model.CAP_NAMES` (never the return), and every other
+among :data:`~analytics.crosssection.setup.CAP_NAMES` (never the return), and every other
 numeric column ticked as a characteristic (the return, the market cap and the risk-free or
 market columns are not characteristics). "Build characteristics" adds lagged size, momentum
 and reversal (:mod:`analytics.crosssection.characteristics`) as a new panel in the workspace,
@@ -36,11 +36,14 @@ from PySide6.QtWidgets import (
 )
 
 from analytics.crosssection.characteristics import BUILT, BuiltCharacteristics, build_characteristics_job
-from analytics.crosssection.model import CAP_NAMES
-from analytics.crosssection.report import CrossSectionReport, cross_section_report_job
+from analytics.crosssection.report import CrossSectionReport
+from analytics.crosssection.request import CrossSectionRequest
+from analytics.crosssection.setup import CAP_NAMES
+from analytics.data.dataset import Dataset, describe_frame
+from analytics.data.panel import numeric_columns
+from analytics.data.partitioned import PartitionedPanel
 from analytics.data.returns import RETURN_NAMES
 from analytics.errors import InputError
-from analytics.workspace import Dataset, describe_frame
 from gui.jobs import JobRunner
 from gui.tabs.base import AnalysisTab
 from gui.units import period_label, periods_per_year_of
@@ -65,7 +68,7 @@ class CharAdjTab(AnalysisTab):
     """Per-date regressions of returns on z-scored characteristics, and portfolio adjustments."""
 
     title = "Characteristic-adjusted returns"
-    main_table = "coefficients"
+    analysis = "crosssection"
 
     # --- inputs ---------------------------------------------------------------------
     def build_inputs(self, form: QFormLayout) -> None:
@@ -104,18 +107,18 @@ class CharAdjTab(AnalysisTab):
         self.build_runner = JobRunner(self.notifier, self)
         self.build_runner.sigFinished.connect(self._on_built)
         self.build_runner.sigBusyChanged.connect(lambda busy: self.build_button.setEnabled(not busy))
-        form.addRow("Stock panel", self.panel_combo)
-        form.addRow("Portfolios", self.portfolios_combo)
-        form.addRow("Return", self.return_combo)
-        form.addRow("Market cap", self.cap_combo)
-        form.addRow("Characteristics", self.char_list)
+        self.add_field("panel", "Stock panel", self.panel_combo)
+        self.add_field("portfolios", "Portfolios", self.portfolios_combo)
+        self.add_field("ret_col", "Return", self.return_combo)
+        self.add_field("cap_col", "Market cap", self.cap_combo)
+        self.add_field("chars", "Characteristics", self.char_list)
         form.addRow(self.build_button)
         form.addRow(self.lag_note)
-        form.addRow("Weighting", self.weighting_combo)
-        form.addRow("Only the top", self.top_spin)
-        form.addRow("Winsorize at", self.winsor_spin)
-        form.addRow("", self.constant_check)
-        form.addRow("Newey-West", self.lags_spin)
+        self.add_field("weight_col", "Weighting", self.weighting_combo)
+        self.add_field("top_pct", "Only the top", self.top_spin)
+        self.add_field("winsorize", "Winsorize at", self.winsor_spin)
+        self.add_field("constant", "", self.constant_check)
+        self.add_field("nw_lags", "Newey-West", self.lags_spin)
         self.panel_combo.sigDatasetChanged.connect(self._on_panel_change)
         self._had_portfolios = False
         self.workspace.sigChanged.connect(self._on_workspace_change)
@@ -134,10 +137,7 @@ class CharAdjTab(AnalysisTab):
 
     def _numeric_columns(self) -> list[str]:
         dataset = self.panel_combo.current_dataset()
-        if dataset is None:
-            return []
-        frame = dataset.data
-        return [c for c in frame.columns if c not in ("date", "id") and pd.api.types.is_numeric_dtype(frame[c])]
+        return [] if dataset is None else numeric_columns(dataset.data)
 
     def _on_panel_change(self, _dataset: object) -> None:
         """Offer the panel's numeric columns; the return and market cap are found by name."""
@@ -191,7 +191,7 @@ class CharAdjTab(AnalysisTab):
         self._building = dataset
         factory = partial(
             build_characteristics_job,
-            dataset.data,
+            dataset.data.read_dates() if isinstance(dataset.data, PartitionedPanel) else dataset.data,
             ret_col=self.return_combo.currentText(),
             cap_col=self.market_cap(),
             source=dataset.name,
@@ -215,36 +215,35 @@ class CharAdjTab(AnalysisTab):
         self.panel_combo.select(name)
         self.char_list.set_checked(built.columns)
 
-    def make_job(self):
+    def make_request(self) -> CrossSectionRequest:
         dataset = self.panel_combo.current_dataset()
         if dataset is None:
-            raise InputError("no stock panel loaded; open one (File > Open stock panel).")
+            raise InputError("no stock panel loaded; open one (File > Open stock panel).", option="panel")
         chars = self.char_list.checked()
         if not chars:
-            raise InputError("no characteristics ticked; tick at least one in the list.")
-        portfolios = self.portfolios_combo.current_dataset()
+            raise InputError("no characteristics ticked; tick at least one in the list.", option="chars")
         wls = self.weighting_combo.currentText() == WEIGHTINGS[1]
         top = self.top_spin.value() or None
         cap = self.market_cap()
         if cap is None and (wls or top):
-            raise InputError("WLS and the top-cap filter need a market cap; choose the market-cap column.")
-        factory = partial(
-            cross_section_report_job,
-            dataset.data,
-            portfolios.data if portfolios is not None else None,
+            raise InputError(
+                "WLS and the top-cap filter need a market cap; choose the market-cap column.", option="cap_col"
+            )
+        return CrossSectionRequest(
+            dataset,
+            self.portfolios_combo.current_dataset(),
+            chars=tuple(chars),
             ret_col=self.return_combo.currentText(),
-            chars=chars,
             weight_col=cap if wls else None,
             top_pct=top,
             cap_col=cap if top else None,
-            winsorize=(self.winsor_spin.value() / 100) or None,
+            winsorize=self.winsor_spin.value() or None,
             constant=self.constant_check.isChecked(),
-            source=dataset.name,
             nw_lags=None if self.lags_spin.value() < 0 else self.lags_spin.value(),
         )
-        self._notes = (*dataset.notes, *(portfolios.notes if portfolios is not None else ()))
-        self._simulated = dataset.simulated
-        return factory, f"Cross-sections of {dataset.name}…"
+
+    def job_label(self, request: CrossSectionRequest) -> str:
+        return f"Cross-sections of {request.panel.name}…"
 
     # --- results --------------------------------------------------------------------
     def build_results(self, area: QWidget) -> None:
@@ -282,7 +281,7 @@ class CharAdjTab(AnalysisTab):
 
     def show_result(self, report: CrossSectionReport) -> None:
         results = report.results
-        self.notes_label.set_notes([*self._notes, *report.notes], simulated=self._simulated)
+        self.notes_label.set_notes(report.all_notes, simulated=self.simulated)
         self.returns_plot.set_frame(results.cumulative)
         ci = results.conf_int()
         self.premia_plot.setTitle(f"Fama-MacBeth premia {period_label(periods_per_year_of(report))} with 95% intervals")

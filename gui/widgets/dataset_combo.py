@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSignalBlocker, Signal
 from PySide6.QtWidgets import QComboBox, QWidget
 
-from analytics.workspace import Dataset
+from analytics.data.dataset import Dataset
 from gui.workspace import WorkspaceModel
 
 __all__ = ["DatasetCombo"]

@@ -5,9 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
 
-from analytics.regression.models import MODELS
+from analytics.factors import MODELS
 from gui.widgets.check_list import CheckList
 
 __all__ = ["CheckList", "ModelCombo", "NotesLabel"]
@@ -29,21 +37,67 @@ class NotesLabel(QLabel):
 
 
 class ModelCombo(QComboBox):
-    """The factor model: the largest one the data support, or a named one; remembered per key."""
+    """The factor model: the largest one the data support, a named one, or a custom set of
+    factor columns ticked in a small dialog ("Custom…"); remembered per key."""
 
     AUTO = "largest available"
+    CUSTOM = "Custom…"
 
     def __init__(self, settings_key: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.addItems([self.AUTO, *MODELS])
+        self.addItems([self.AUTO, *MODELS, self.CUSTOM])
         self._key = settings_key
-        self.setCurrentText(str(QSettings().value(settings_key, self.AUTO)))
+        self._previous = self.AUTO
+        #: Factor columns the custom dialog offers (the tab sets them from the chosen data).
+        self.available: list[str] = []
+        saved = str(QSettings().value(settings_key, self.AUTO))
+        if saved not in (self.AUTO, *MODELS, self.CUSTOM):
+            self.insertItem(self.count() - 1, saved)
+        self.setCurrentText(saved)
         self.currentTextChanged.connect(self._on_text_change)
 
     def model(self) -> str | None:
-        """The chosen model's name, or None for the largest available."""
+        """The chosen model (a name or ``COL,COL,...``), or None for the largest available."""
         text = self.currentText()
-        return None if text == self.AUTO else text
+        return None if text in (self.AUTO, self.CUSTOM) else text
+
+    def set_custom(self, columns: list[str]) -> None:
+        """Choose the custom model of ``columns`` (added to the list once)."""
+        spec = ",".join(columns)
+        if self.findText(spec) < 0:
+            self.insertItem(self.count() - 1, spec)
+        self.setCurrentText(spec)
 
     def _on_text_change(self, text: str) -> None:
+        if text == self.CUSTOM:
+            self._ask_custom()
+            return
+        self._previous = text
         QSettings().setValue(self._key, text)
+
+    def _ask_custom(self) -> None:
+        """Tick factor columns in a dialog; cancelling returns to the previous choice."""
+        dialog = QDialog(self)
+        dialog.setWindowTitle("Custom factor model")
+        layout = QVBoxLayout(dialog)
+        layout.addWidget(QLabel("Regress on these factor columns (a constant is always added):"))
+        boxes = [QCheckBox(name) for name in self.available]
+        for box in boxes:
+            layout.addWidget(box)
+        if not boxes:
+            layout.addWidget(QLabel("No factor columns in the chosen data; load factors first."))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(dialog.accept)
+        buttons.rejected.connect(dialog.reject)
+        layout.addWidget(buttons)
+
+        def done(result: int) -> None:
+            chosen = [b.text() for b in boxes if b.isChecked()]
+            if result == QDialog.DialogCode.Accepted and chosen:
+                self.set_custom(chosen)
+            else:
+                self.setCurrentText(self._previous)
+
+        dialog.finished.connect(done)
+        dialog.open()
+        self.custom_dialog = dialog

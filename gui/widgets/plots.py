@@ -319,11 +319,14 @@ class TimeSeriesPlot(Plot):
         )
         self._cursor.hide()
         item.addItem(self._cursor, ignoreBounds=True)
+        # No dates on an empty plot: its default range, 0 to 1 s after 1970, reads "00.250".
+        item.getAxis("bottom").setStyle(showValues=False)
 
     def set_frame(self, frame: pd.DataFrame, *, pens: dict[str, object] | None = None) -> None:
         """Plot each column of ``frame`` (a DatetimeIndex) as a line; curves are reused by name."""
         self._frame = frame
         self._x = to_epoch(frame.index)
+        self.getPlotItem().getAxis("bottom").setStyle(showValues=len(frame) > 0)
         for name in list(self._curves):
             if name not in frame.columns:
                 self._legend.removeItem(self._curves[name])

@@ -5,14 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analytics.crosssection.panel import panel_dataset, portfolios_dataset
+from analytics.data.panel import panel_dataset, portfolios_dataset
 from analytics.data.readers import read_dataset
 from analytics.errors import InputError
 
 
 def test_crsp_panel_file_loads_canonical(crsp_panel_csv, crsp_panel):
-    """A CRSP-style panel (permno id) loads as date (month-end), id text, numeric columns, sorted."""
-    ds = read_dataset(crsp_panel_csv, "panel")
+    """A CRSP-style panel (permno id) loads as date (month-end), id text, numeric columns, sorted
+    (in memory when asked; by default it is kept in the local store and read by dates)."""
+    ds = read_dataset(crsp_panel_csv, "panel", stored=False)
+    assert read_dataset(crsp_panel_csv, "panel").data.columns == list(ds.data.columns[2:])
     frame = ds.data
     assert ds.kind == "panel" and list(frame.columns) == ["date", "id", "re", "size", "price", "strev", "mom", "mcap"]
     assert frame["date"].dtype == "datetime64[ns]" and (frame["date"].dt.is_month_end).all()

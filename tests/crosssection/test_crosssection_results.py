@@ -92,14 +92,26 @@ def test_characteristic_adjusted_returns_by_hand(crsp_panel, results):
     row = table.loc[(table["date"] == "2020-06-30") & (table["portfolio"] == "retail")].iloc[0]
     assert row["raw"] == pytest.approx(float(covered @ month.loc[covered.index, "re"]), rel=1e-10)
     assert row["implied"] == pytest.approx(float(covered @ z.loc[covered.index] @ b), rel=1e-10)
-    assert row["adjusted"] == pytest.approx(row["raw"] - row["implied"], rel=1e-12)
+    # Each holding's own return less what its characteristics imply, summed by weight.
+    assert row["adjusted"] == pytest.approx(
+        float(covered @ (month.loc[covered.index, "re"] - z.loc[covered.index] @ b))
+    )
     assert row["coverage"] == pytest.approx(covered.sum() / retail.sum())
     assert row["coverage"] == pytest.approx(0.9)
     assert any("99999999" in note for note in adj.notes)
 
 
-def test_cumulative_adjusted_adds_up(results):
-    """The cumulative adjusted return is the cumulative raw minus the cumulative implied."""
+def test_cumulative_adjusted_by_hand(crsp_panel, results):
+    """The cumulative adjusted return of a portfolio is the running sum, over dates, of each
+    date's weighted (return less implied return) of its holdings in that cross-section."""
     cum = results.characteristic_adjusted(PORTFOLIOS).cumulative("tech")
-    np.testing.assert_allclose(cum["adjusted"], cum["raw"] - cum["implied"], atol=1e-12)
+    tech = PORTFOLIOS.loc[PORTFOLIOS["portfolio"] == "tech"].set_index("id")["weight"]
+    by_hand = []
+    for date in results.dates:
+        month = crsp_panel.loc[crsp_panel["date"] == date].dropna(subset=["re", *CHARS]).set_index("id")
+        z = (month[CHARS] - month[CHARS].mean()) / month[CHARS].std()
+        held = tech[tech.index.isin(month.index)]
+        b = results.params.loc[date].to_numpy()
+        by_hand.append(float(held @ (month.loc[held.index, "re"] - z.loc[held.index] @ b)))
+    np.testing.assert_allclose(cum["adjusted"].to_numpy(), np.cumsum(by_hand), rtol=1e-9, atol=1e-12)
     assert len(cum) == len(results.dates)

@@ -166,7 +166,7 @@ def test_charadj_date_reads_only_that_month(dataset, tmp_path, monkeypatch):
 def test_scheduler_without_dask_engine_is_refused(dataset, capsys):
     """--scheduler only means something with --engine dask."""
     assert main(["crosssection", "--panel", str(dataset.folder), "--scheduler", "tcp://127.0.0.1:8786"]) == 2
-    assert "add --engine dask" in capsys.readouterr().err
+    assert "--scheduler: a scheduler address is for the Dask engine" in capsys.readouterr().err
 
 
 def test_dask_is_not_imported_until_used():

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.data.dataset import Dataset
 from analytics.data.returns import ReturnsData
-from analytics.workspace import Dataset
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.workspace import Dataset, describe_frame
+from analytics.data.dataset import Dataset, describe_frame
 
 
 def _panel(with_cap: bool = True) -> pd.DataFrame:

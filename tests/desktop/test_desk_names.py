@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analytics.data.dataset import Dataset
 from analytics.errors import InputError
-from analytics.workspace import Dataset
 
 
 def test_names_file_is_read_with_usual_spellings(tmp_path):

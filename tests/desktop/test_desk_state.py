@@ -55,7 +55,7 @@ def test_empty_panels_say_why(qtbot, factordesk_home):
     assert tab.contributions_view.empty.text() == NO_RESULTS
     assert all(p.empty.text() == NO_RESULTS for p in [tab.coverage_plot])
     assert not tab.run(quiet=True)
-    assert tab.contributions_view.empty.text().startswith("Cannot run yet: no holdings loaded")
+    assert tab.contributions_view.empty.text().startswith("Cannot run yet: Holdings: no holdings loaded")
     assert window.notifier.history == []  # quiet: no dialog
 
 

@@ -63,7 +63,8 @@ def test_window_stays_responsive_and_cancel_keeps_previous_results(window, qtbot
     before = tab.summary_view.frame().copy()
     window.workspace.add(slow_dataset)
     tab.returns_combo.select(slow_dataset.name)
-    tab.hac_spin.setValue(40)
+    tab.cov_combo.setCurrentIndex(tab.cov_combo.findData("hac"))
+    tab.lags_spin.setValue(40)
     ticks: list[float] = []
     timer = QTimer()
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
@@ -90,7 +91,8 @@ def test_closing_during_a_job_shuts_the_pool_down(window, qtbot, slow_dataset):
     tab = window.analysis_tabs[0]
     window.workspace.add(slow_dataset)
     tab.returns_combo.select(slow_dataset.name)
-    tab.hac_spin.setValue(40)
+    tab.cov_combo.setCurrentIndex(tab.cov_combo.findData("hac"))
+    tab.lags_spin.setValue(40)
     assert tab.run()
     qtbot.waitUntil(lambda: tab.job_bar.progress.value() > 0, timeout=20_000)
     started = time.monotonic()
@@ -121,7 +123,7 @@ def test_bad_run_inputs_show_a_dialog_not_a_crash(window):
     tab.fund_list.set_all_checked(False)
     assert tab.run() is False
     assert window.notifier.history[-1][0] == "warning"
-    assert "tick at least one fund" in window.notifier.history[-1][1]
+    assert window.notifier.history[-1][1] == "Funds: no funds chosen; choose at least one fund."
 
 
 def test_dropped_file_is_loaded_and_listed(window, qtbot, tmp_path):

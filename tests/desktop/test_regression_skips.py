@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analytics.data.dataset import Dataset
 from analytics.data.returns import ReturnsData
-from analytics.workspace import Dataset
 
 
 def _dataset() -> Dataset:
@@ -68,7 +68,7 @@ def test_crsp_extract_in_the_regression_tab(window, qtbot, shared_data):
     )
     added = [d.name for d in window.workspace.datasets() if d.name not in names_before]
     tab.returns_combo.select(next(n for n in added if "crsp" in n))
-    tab.factors_combo.select(next(n for n in added if "ff3" in n))
+    tab.factors_list.set_checked([next(n for n in added if "ff3" in n)])
     tab.model_combo.setCurrentText("ff3")
     with qtbot.waitSignal(tab.sigResultChanged, timeout=120_000):
         assert tab.run()

@@ -99,7 +99,7 @@ def test_rolling_window_on_demo(demo_files, tmp_path) -> None:
     ("args", "words"),
     [
         (["--window", "60", "--split"], "exclude each other"),
-        (["--window", "3"], "--window 3"),
+        (["--window", "3"], "--window: a window of 3 periods"),
         (["--min-obs", "2"], "below the 7 parameters"),
     ],
 )

@@ -72,8 +72,8 @@ def test_cancel_stops_a_long_rolling_job_and_keeps_the_last_result(tab, qtbot) -
     """Rolling betas of 1,500 stocks take seconds; cancel ends the job within 1 s, the plots stay."""
     import time
 
+    from analytics.data.dataset import Dataset
     from analytics.data.returns import ReturnsData
-    from analytics.workspace import Dataset
 
     rng = np.random.default_rng(5)
     dates = pd.bdate_range("2010-01-01", periods=3000)
@@ -130,7 +130,7 @@ def test_fund_returns_input_feeds_the_topdown_regressions(tab, qtbot) -> None:
 def test_low_coverage_is_marked_on_the_coverage_plot(tab, qtbot) -> None:
     """A holding without returns (30% of the fund): coverage 0.7 on every date, each date marked
     in red below the 90% line, a note and the date's tooltip say so."""
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
     held = pd.DataFrame(
         {

@@ -10,7 +10,7 @@ from statsmodels.regression.rolling import RollingOLS
 
 from analytics import jobs
 from analytics.data.demo import make_demo
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns
 from analytics.exposures.model import ExposureModel, exposures_job
 
 TECH = ["14593", "90319", "10107", "86580", "84788"]  # AAPL GOOG MSFT NVDA AMZN

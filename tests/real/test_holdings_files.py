@@ -97,7 +97,7 @@ def test_a_folder_of_exports_reads_as_one_holdings_history(shared_data) -> None:
     assert lines[0] == "date,id,weight,kind"
     dates = sorted({line.split(",")[0] for line in lines[1:]})
     assert dates == ["2020-07-20", "2020-08-31", "2020-09-30", "2020-10-30", "2020-11-30"]
-    assert "5 files (" in proc.stderr and "skipped 3 row(s) that are not positions: 2 blank" in proc.stderr
+    assert "arkk_2020, 5 files (" in proc.stderr and "skipped 3 row(s) that are not positions: 2 blank" in proc.stderr
     assert "'TREE UW' → 'TREE'" in proc.stderr and "MORGAN STANLEY GOVT INSTL 8035" in proc.stderr
     assert "Traceback" not in proc.stderr
 

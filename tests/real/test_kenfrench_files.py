@@ -19,8 +19,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from analytics.data.readers import read_dataset
-from analytics.data.returns import load_returns
+from analytics.data.readers import load_returns, read_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 KF = "kenfrench"

@@ -74,7 +74,9 @@ def test_a_folder_of_price_histories_is_a_panel(prices: Path) -> None:
         )
         assert data.assets[path.stem].drop(expected.index).isna().all()
     assert data.notes[0] == "yahoo_2020: a folder of 74 file(s), one series per file."
-    merged = "74 files (AAPL.csv, ADBE.csv, ADSK.csv, ...): prices converted to returns (column 'Adj Close')."
+    merged = (
+        "yahoo_2020, 74 files (AAPL.csv, ADBE.csv, ADSK.csv, ...): prices converted to returns (column 'Adj Close')."
+    )
     assert merged in data.notes
 
 

@@ -30,8 +30,11 @@ def test_save_replaces_and_lists() -> None:
     store.save("x/y", stock_table(), source="test", query="q1", freq="monthly")
     entry = store.save("x/y", stock_table().head(4), source="test", query="q1", freq="monthly")
     assert entry.name == "x_y" and len(store.load("x/y")) == 4
-    with pytest.raises(StoreConflict, match="'x_y' already holds another pull \\(q1, from test\\).*--replace"):
+    with pytest.raises(
+        StoreConflict, match="'x_y' already holds another pull \\(q1, from test\\).*replace it"
+    ) as refused:
         store.save("x/y", stock_table().head(2), source="test", query="q2", freq="monthly")
+    assert refused.value.option == "replace" and "--" not in str(refused.value)
     assert store.entry("x/y").query == "q1"
     store.save("x/y", stock_table().head(2), source="test", query="q2", replace=True, freq="monthly")
     assert [e.name for e in store.entries()] == ["x_y"]

@@ -95,7 +95,7 @@ def test_another_pull_under_a_taken_name_is_refused(
     capsys.readouterr()
     assert main(pull_args(pg_settings, "--tickers", "MSFT", "--name", "mine")) == 2
     err = capsys.readouterr().err
-    assert "error: store entry 'mine' already holds another pull" in err and "--replace" in err
+    assert "error: --replace: store entry 'mine' already holds another pull" in err
     assert set(Store().load("mine")["id"]) == {"AAPL"}
     assert main(pull_args(pg_settings, "--tickers", "MSFT", "--name", "mine", "--replace")) == 0
     assert set(Store().load("mine")["id"]) == {"MSFT"}

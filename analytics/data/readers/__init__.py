@@ -6,7 +6,7 @@ choosing a reader never parses a whole file. The app tries the readers in order 
 which one read the file. Specific layouts (the Ken French library's CSV, a fund company's
 holdings export, a price history) come before the plain tables, which accept almost anything,
 so adding a layout is adding a reader module and one line to :data:`MODULES`. The reader
-chosen and its options are kept on the :class:`~analytics.workspace.Dataset` and saved with
+chosen and its options are kept on the :class:`~analytics.data.dataset.Dataset` and saved with
 the workspace: a restored file is read the same way, never guessed again.
 """
 
@@ -14,20 +14,33 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from analytics.data.demo import is_demo_file
+from analytics.data.returns import ReadOptions
 from analytics.data.text import Sniffed, sniff
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
+    from analytics.data.returns import ReturnsData
 
-__all__ = ["KINDS", "MODULES", "Reader", "find_reader", "header", "read_dataset", "reader_named", "readers"]
+__all__ = [
+    "KINDS",
+    "MODULES",
+    "Reader",
+    "find_reader",
+    "header",
+    "load_returns",
+    "read_dataset",
+    "reader_named",
+    "readers",
+]
 
-#: The kinds of data set readers make (see :mod:`analytics.workspace` for their shapes).
+#: The kinds of data set readers make (see :mod:`analytics.data.dataset` for their shapes).
 KINDS = ("returns", "holdings", "panel", "portfolios")
 
 #: Modules declaring readers (a ``READERS`` tuple each), in the order they are tried.
@@ -49,7 +62,7 @@ class Reader:
     """One file layout: its name (saved with the workspace), the kind of data set it makes,
     a label for users, a cheap test on a sniffed file, and the read function.
 
-    ``read(path, **options)`` returns a :class:`~analytics.workspace.Dataset`; ``folders``
+    ``read(path, **options)`` returns a :class:`~analytics.data.dataset.Dataset`; ``folders``
     readers also take a folder (their ``accepts`` then sees the folder's first file), and
     readers without ``files`` take folders only.
     """
@@ -105,7 +118,38 @@ def read_dataset(path: str | Path, kind: str | None = None, *, reader: str | Non
     if kind is not None and chosen.kind != kind:
         raise InputError(f"{Path(path).name}: the {chosen.label} reader makes {chosen.kind}, not {kind}.")
     dataset = chosen.read(path, **options)
-    return replace(dataset, reader=chosen.name, options=dict(options))
+    simulated = dataset.simulated or is_demo_file(path)
+    return replace(dataset, reader=chosen.name, options=dict(options), simulated=simulated)
+
+
+def load_returns(
+    path: str | Path,
+    *,
+    freq: str = "auto",
+    units: str = "auto",
+    factor_units: str = "auto",
+    id_col: str | None = None,
+    ret_col: str | None = None,
+    sheet: str | int | None = None,
+    keep_outliers: bool = False,
+    missing: tuple[float, ...] = (),
+    region: str | None = None,
+) -> ReturnsData:
+    """Read a returns file of any layout FactorDesk reads (or a folder of them) with the reader
+    that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`."""
+    options = ReadOptions(
+        freq=freq,
+        units=units,
+        factor_units=factor_units,
+        id_col=id_col,
+        ret_col=ret_col,
+        sheet=sheet,
+        keep_outliers=keep_outliers,
+        missing=tuple(missing),
+        region=region,
+    )
+    data: ReturnsData = read_dataset(path, "returns", **asdict(options)).data
+    return data
 
 
 def header(sniffed: Sniffed) -> tuple[str, ...]:

@@ -28,7 +28,7 @@ from analytics.errors import InputError
 from analytics.factors import AQR_ALIASES
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["DEFAULT_REGION", "READERS"]
 

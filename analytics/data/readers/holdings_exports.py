@@ -11,6 +11,7 @@ and these readers come before the plain tables, which would otherwise take an iS
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,7 @@ from analytics.data.readers import Reader
 from analytics.data.text import Sniffed
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["READERS"]
 
@@ -32,7 +33,7 @@ def _rows(sniffed: Sniffed) -> list[list[str]]:
     return [row for row in rows if any(row)]
 
 
-def _has_row(sniffed: Sniffed, test) -> bool:
+def _has_row(sniffed: Sniffed, test: Callable[[list[str]], bool]) -> bool:
     return sniffed.container in _TABLES and any(test(row) for row in _rows(sniffed))
 
 

@@ -43,7 +43,7 @@ from analytics.errors import InputError
 from analytics.factors import KENFRENCH_ALIASES
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["MISSING", "READERS", "KenFrenchTable", "find_table", "read_kenfrench_text", "zip_csv_text"]
 
@@ -216,8 +216,9 @@ def zip_csv_text(data: bytes | Path, source: str) -> tuple[str, tuple[str, ...]]
         raise InputError(f"{source}: not a readable zip file ({exc}).", file=source) from None
     if b"\x00" in raw:
         raise InputError(f"{source}: the CSV inside holds empty (NUL) bytes; download or copy the zip again.")
+    notes: tuple[str, ...] = ()
     try:
-        text, notes = codecs.decode(raw, "utf-8-sig"), ()
+        text = codecs.decode(raw, "utf-8-sig")
     except UnicodeDecodeError:
         text, notes = raw.decode("cp1252", errors="replace"), (f"{source}: not UTF-8; read as Windows-1252 text.",)
     return text.replace("\r\n", "\n").replace("\r", "\n"), notes
@@ -236,13 +237,14 @@ def _read_zip(path: str | Path, **options: Any) -> Dataset:
     found = find_table(_rows(text.split("\n")[:60]))
     if found is not None and found.library:
         return as_dataset(read_kenfrench_text(text, path.name, opts, notes), path)
-    table = read_csv_text(text, path.name, list(notes))
+    table = read_csv_text(text, path.name, list(notes), header_row=opts.header_row)
     return as_dataset(returns_from_table(table, **_table_options(opts)), path)
 
 
 def _table_options(options: ReadOptions) -> dict[str, Any]:
     loader = options.table_options()
     loader.pop("sheet")
+    loader.pop("header_row")  # read with the text, above
     return loader
 
 

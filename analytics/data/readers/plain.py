@@ -17,7 +17,7 @@ from analytics.data.returns import ID_NAMES
 from analytics.data.text import Sniffed
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["READERS"]
 
@@ -65,14 +65,15 @@ def _read_holdings(path: str | Path, **options: Any) -> Dataset:
     return holdings_dataset(path, **options)
 
 
-def _read_panel(path: str | Path, **options: Any) -> Dataset:
-    from analytics.crosssection.panel import panel_dataset
+def _read_panel(path: str | Path, *, stored: bool = True, **options: Any) -> Dataset:
+    """A panel, kept in the local store by default so that the tabs stream it by dates."""
+    from analytics.data.panel import panel_dataset
 
-    return panel_dataset(path, **options)
+    return panel_dataset(path, stored=stored, **options)
 
 
 def _read_portfolios(path: str | Path, **options: Any) -> Dataset:
-    from analytics.crosssection.panel import portfolios_dataset
+    from analytics.data.panel import portfolios_dataset
 
     return portfolios_dataset(path, **options)
 

@@ -33,7 +33,7 @@ from analytics.data.text import Sniffed
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["PRICE_COLUMNS", "READERS", "read_prices"]
 

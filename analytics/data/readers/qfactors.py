@@ -24,7 +24,7 @@ from analytics.errors import InputError
 from analytics.factors import QFACTOR_ALIASES
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["READERS"]
 

@@ -12,7 +12,6 @@ in which no file can be read is an error quoting the first reason.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import asdict
 from pathlib import Path
@@ -20,20 +19,20 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analytics.data.factor_join import join_factors
+from analytics.data.file_notes import merge_file_notes
 from analytics.data.readers import Reader, find_reader, readers
 from analytics.data.returns import ReadOptions, ReturnsData, as_dataset
-from analytics.data.sources import join_factors
 from analytics.data.text import Sniffed
 from analytics.errors import InputError
 
 if TYPE_CHECKING:
-    from analytics.workspace import Dataset
+    from analytics.data.dataset import Dataset
 
 __all__ = ["DATA_SUFFIXES", "READERS", "read_series_folder"]
 
 #: File types a folder's series may come in; other files (a README, a .DS_Store) are ignored.
 DATA_SUFFIXES = frozenset({".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".parquet", ".zip"})
-_NAMED = re.compile(r"^(?P<name>[^:]+): (?P<text>.*)$")
 
 
 def _accepts(sniffed: Sniffed) -> bool:
@@ -85,7 +84,7 @@ def read_series_folder(folder: str | Path, options: ReadOptions) -> ReturnsData:
         + (f"; {len(skipped)} file(s) left out: {'; '.join(skipped)}" if skipped else "")
         + "."
     ]
-    notes += merge_notes([n for p in parts for n in p.notes])
+    notes += merge_file_notes([n for p in parts for n in p.notes], folder.name)
     return ReturnsData(
         assets, factors.reindex(assets.index.union(factors.index)), parts[0].freq, folder.name, tuple(notes)
     )
@@ -108,28 +107,6 @@ def _check_names(parts: list[ReturnsData]) -> None:
                     file=part.source,
                 )
             seen[name] = part.source
-
-
-def merge_notes(notes: list[str]) -> list[str]:
-    """Notes that differ only in their file name said once: ``74 files (AAPL.csv, ADBE.csv, ...):
-    prices converted to returns (column 'Adj Close').``"""
-    groups: dict[str, list[str]] = defaultdict(list)
-    order: list[str] = []
-    for note in dict.fromkeys(notes):
-        match = _NAMED.match(note)
-        key = match["text"] if match else note
-        if key not in groups:
-            order.append(key)
-        groups[key].append(match["name"] if match else "")
-    merged = []
-    for key in order:
-        names = groups[key]
-        if len(names) == 1:
-            merged.append(f"{names[0]}: {key}" if names[0] else key)
-        else:
-            shown = ", ".join(names[:3]) + (", ..." if len(names) > 3 else "")
-            merged.append(f"{len(names)} files ({shown}): {key}")
-    return merged
 
 
 def _read(path: str | Path, **options: Any) -> Dataset:
