@@ -223,6 +223,31 @@ def read_returns_table(
     )
 
 
+def published_returns(
+    table: Table,
+    opts: ReadOptions,
+    *,
+    units: str,
+    aliases: Mapping[str, str],
+    note: str | None = None,
+    missing: tuple[float, ...] = (),
+) -> ReturnsData:
+    """A publisher's table (Ken French, global-q.org, AQR) as returns: in the ``units`` its
+    publisher declares unless the user declared others ("auto" to decide from the values),
+    with its own factor spellings and missing-value codes, and ``note`` (how it was read)
+    before the table's own notes."""
+    data = returns_from_table(
+        table,
+        freq=opts.freq,
+        units=opts.units if opts.units != "auto" else units,
+        factor_units=opts.factor_units if opts.factor_units != "auto" else units,
+        keep_outliers=opts.keep_outliers,
+        missing=(*missing, *opts.missing),
+        aliases=aliases,
+    )
+    return data if note is None else replace(data, notes=(note, *data.notes))
+
+
 def returns_from_table(
     table: Table,
     *,

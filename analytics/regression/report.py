@@ -36,7 +36,7 @@ class FundReport:
 
     results: FactorRegressionResults
     window: int | None  # rolling window in periods; None when no rolling betas were asked for
-    rolling: pd.DataFrame  # dates × (fund, term), terms: const and the factors
+    rolling: pd.DataFrame  # dates × (fund, term), terms: const and the factors; no columns without a window
     splits: pd.DataFrame  # one row per (window, fund): window_start, window_end, terms, r2, n_obs
     notes: tuple[str, ...] = ()  # about the rolling windows (the regressions' own are results.notes)
     #: The request that made the report (:func:`~analytics.regression.request.run_regression`).
@@ -63,7 +63,10 @@ class FundReport:
         }
 
     def rolling_for(self, fund: str) -> pd.DataFrame:
-        """One fund's rolling loadings (dates × factors), NaN before a full window."""
+        """One fund's rolling loadings (dates × factors), NaN before a full window (all NaN when
+        no rolling loadings were asked for)."""
+        if self.window is None:
+            return pd.DataFrame(np.nan, index=self.rolling.index, columns=self.results.factors)
         # A first-level column label selects a frame of the second level (pandas-stubs says Series).
         return cast(pd.DataFrame, self.rolling[fund])[self.results.factors]
 
@@ -102,8 +105,8 @@ def fund_report_job(
     columns = pd.MultiIndex.from_product([results.funds, ["const", *results.factors]], names=["fund", "term"])
     window = None if rolling is None else rolling or DEFAULT_WINDOW[freq]
     notes: tuple[str, ...] = ()
-    if window is None:
-        rolling_betas = pd.DataFrame(index=results.y.index, columns=columns, dtype=float)
+    if window is None:  # no columns: funds × terms of NaN would be dates × 7,000 cells for 1,000 funds
+        rolling_betas = pd.DataFrame(index=results.y.index, columns=columns[:0], dtype=float)
     else:
         rolling_betas, notes = yield from _rolling(results, window, columns)
     yield Progress(1.0, "split windows")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analytics.data.readers import Reader
-from analytics.data.returns import ReadOptions, ReturnsData, as_dataset, returns_from_table
+from analytics.data.returns import ReadOptions, as_dataset, published_returns
 from analytics.data.tables import Table
 from analytics.data.text import Sniffed, first_line
 from analytics.errors import InputError
@@ -132,21 +132,11 @@ def _read(path: str | Path, **options: Any) -> Dataset:
         body.append((date, _text(row[column]) if column < len(row) else ""))
     frame = pd.DataFrame(body, columns=["date", factor], dtype=str)
     table = Table(frame, path.name, (), first_row=at + 2)
-    units = opts.factor_units if opts.factor_units != "auto" else "decimal"
-    data = returns_from_table(
-        table,
-        freq=opts.freq,
-        units=units,
-        factor_units=units,
-        keep_outliers=opts.keep_outliers,
-        missing=opts.missing,
-        aliases=AQR_ALIASES,
-    )
     note = (
         f"{path.name}: read as an AQR factor workbook: {factor} for region {chosen} "
         f"(sheet {title!r}, {len(regions)} regions), in decimals as AQR publishes them."
     )
-    return as_dataset(ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes)), path)
+    return as_dataset(published_returns(table, opts, units="decimal", aliases=AQR_ALIASES, note=note), path)
 
 
 READERS = (Reader("aqr-workbook", "returns", "AQR factor workbook", _accepts, _read),)

@@ -29,14 +29,21 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analytics.data.readers import Reader
-from analytics.data.returns import KENFRENCH_MISSING, ReadOptions, ReturnsData, as_dataset, returns_from_table
+from analytics.data.returns import (
+    KENFRENCH_MISSING,
+    ReadOptions,
+    ReturnsData,
+    as_dataset,
+    published_returns,
+    returns_from_table,
+)
 from analytics.data.tables import Table, read_csv_text
 from analytics.data.text import MAX_BYTES, Sniffed, read_text
 from analytics.errors import InputError
@@ -166,15 +173,8 @@ def read_kenfrench_text(text: str, source: str, options: ReadOptions, notes: tup
     table = _table(rows, found, source)
     table = Table(table.frame, source, notes, table.first_row)
     declared = "percent" if found.library else "auto"
-    data = returns_from_table(
-        table,
-        freq=options.freq,
-        units=_declared(options.units, declared),
-        factor_units=_declared(options.factor_units, declared),
-        keep_outliers=options.keep_outliers,
-        missing=(*MISSING, *options.missing) if found.library else options.missing,
-        aliases=KENFRENCH_ALIASES,
-    )
+    missing = MISSING if found.library else ()
+    data = published_returns(table, options, units=declared, aliases=KENFRENCH_ALIASES, missing=missing)
     described = sum(1 for row in rows[: found.header] if any(c.strip() for c in row))
     after = sum(1 for row in rows[found.end :] if any(c.strip() for c in row))
     skipped = ", ".join(
@@ -190,12 +190,7 @@ def read_kenfrench_text(text: str, source: str, options: ReadOptions, notes: tup
         f"{source}: read as a Ken French library file: its first ({data.freq}) table, file rows "
         f"{found.header + 2}-{found.end};{units} {skipped or 'nothing'} skipped."
     )
-    return ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes))
-
-
-def _declared(chosen: str, default: str) -> str:
-    """The user's declared units win; otherwise the layout's."""
-    return chosen if chosen != "auto" else default
+    return replace(data, notes=(note, *data.notes))
 
 
 def zip_csv_text(data: bytes | Path, source: str) -> tuple[str, tuple[str, ...]]:

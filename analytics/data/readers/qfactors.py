@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analytics.data.readers import Reader, header
-from analytics.data.returns import ReadOptions, ReturnsData, as_dataset, returns_from_table
+from analytics.data.returns import ReadOptions, as_dataset, published_returns
 from analytics.data.tables import Table, read_table
 from analytics.data.text import Sniffed
 from analytics.errors import InputError
@@ -39,22 +39,11 @@ def _accepts(sniffed: Sniffed) -> bool:
 def _read(path: str | Path, **options: Any) -> Dataset:
     opts = ReadOptions.of(options)
     table = _dated(read_table(path, sheet=opts.sheet))
-    units = opts.units if opts.units != "auto" else "percent"
-    factor_units = opts.factor_units if opts.factor_units != "auto" else "percent"
-    data = returns_from_table(
-        table,
-        freq=opts.freq,
-        units=units,
-        factor_units=factor_units,
-        keep_outliers=opts.keep_outliers,
-        missing=opts.missing,
-        aliases=QFACTOR_ALIASES,
-    )
     note = (
         f"{table.source}: read as a q-factor file (global-q.org): values in percent, R_F is RF and R_MKT "
         "the market excess return (Mkt-RF)."
     )
-    return as_dataset(ReturnsData(data.assets, data.factors, data.freq, data.source, (note, *data.notes)), path)
+    return as_dataset(published_returns(table, opts, units="percent", aliases=QFACTOR_ALIASES, note=note), path)
 
 
 def _dated(table: Table) -> Table:
