@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import glob
 import os
+from _ctypes import CFuncPtr
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -91,7 +92,7 @@ def _on_one_blas_thread(task: Callable[[], R]) -> R:
 
 
 @cache
-def _openblas_local_threads() -> ctypes._CFuncPtr | None:
+def _openblas_local_threads() -> CFuncPtr | None:
     """numpy's OpenBLAS ``openblas_set_num_threads_local``, if this build has it."""
     folder = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in glob.glob(os.path.join(folder, "libscipy_openblas*.so")):

@@ -148,7 +148,7 @@ class DaskEngine(Engine):
             ) from None
         cluster = self._local_cluster() if self.scheduler is None else None
         try:
-            client = Client(self.scheduler or cluster, set_as_default=False)
+            client = Client(self.scheduler or cluster, set_as_default=False)  # type: ignore[no-untyped-call]  # untyped in distributed
         except (OSError, TimeoutError) as exc:
             if cluster is not None:
                 cluster.close()
@@ -159,7 +159,7 @@ class DaskEngine(Engine):
         try:
             yield from self._run(client, as_completed, source, setup)
         finally:
-            client.close()
+            client.close()  # type: ignore[no-untyped-call]  # untyped in distributed
             if cluster is not None:
                 cluster.close()
 
@@ -168,7 +168,7 @@ class DaskEngine(Engine):
 
         # Loopback only, no dashboard; the scheduler's HTTP endpoint on a free port (not 8787, which
         # another cluster may hold).
-        return LocalCluster(
+        return LocalCluster(  # type: ignore[no-untyped-call]  # untyped in distributed
             n_workers=self.workers or os.cpu_count() or 1,
             threads_per_worker=1,
             processes=True,

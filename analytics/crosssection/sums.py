@@ -95,7 +95,8 @@ class BlockSums:
 def standardize(x: np.ndarray, stats: DateStats, t: np.ndarray) -> np.ndarray:
     """z-scores of raw characteristics ``x`` (rows × k) observed at date numbers ``t``."""
     clipped = np.clip(x, stats.lower[t], stats.upper[t])
-    return (clipped - stats.mean[t]) / stats.std[t]
+    z: np.ndarray = (clipped - stats.mean[t]) / stats.std[t]
+    return z
 
 
 def block_sums(parts: Iterable[PanelRows], t0: int, t1: int, setup: Setup) -> BlockSums:
@@ -189,7 +190,7 @@ def _chunk(
     block[0] = valid
     stats.n[t] = dates.n
     gram = dates.sums(weight is None)
-    for i in np.flatnonzero((dates.n > 0) & ~dates.centered()):
+    for i in np.flatnonzero((dates.n > 0) & ~dates.centered()).tolist():
         dates.recenter(i, weight is None, gram)
     css = np.where(dates.css <= _NOISE * dates.squares, 0.0, dates.css)  # a constant characteristic: rounding
     sampled = dates.n[:, None] > 0
@@ -223,7 +224,8 @@ class _Dates:
     def n(self) -> np.ndarray:
         """Sample size of each date: counted once the filters have settled the sample."""
         counted = np.concatenate([[0], np.cumsum(self.valid)])
-        return counted[self.local[1:]] - counted[self.local[:-1]]
+        n: np.ndarray = counted[self.local[1:]] - counted[self.local[:-1]]
+        return n
 
     def products(self) -> np.ndarray:
         """Each date's product of the buffer (``a @ a.T`` is BLAS's syrk: half a general product)."""
@@ -257,7 +259,8 @@ class _Dates:
         """Dates whose every mean lies within a standard deviation of its offset: no digits lost."""
         n = self.n[:, None]
         d = self.total / np.maximum(n, 1)
-        return np.all(d * d * (n - 1) <= self.css, axis=1)
+        within: np.ndarray = np.all(d * d * (n - 1) <= self.css, axis=1)
+        return within
 
     def recenter(self, i: int, from_products: bool, gram: np.ndarray | None) -> None:
         """Center date ``i`` on its own mean and compute its sums again (its gram too for OLS)."""
@@ -270,6 +273,7 @@ class _Dates:
             x[:, outside] = 0.0
             self.offset[i] += d
             if from_products:
+                assert gram is not None  # sums() returns the products when they are read off them
                 z = self.block[:, span]
                 gram[i] = z @ z.T
                 self.total[i], self.squares[i] = gram[i, 0, 1 : self.k + 1], np.diagonal(gram[i])[1 : self.k + 1]

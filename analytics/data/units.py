@@ -247,4 +247,5 @@ def _medians(size: np.ndarray) -> np.ndarray:
     absurd magnitudes (1e308) do not overflow."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
-        return np.nanmedian(size, axis=0)
+        medians: np.ndarray = np.nanmedian(size, axis=0)
+        return medians

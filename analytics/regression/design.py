@@ -145,12 +145,12 @@ class Design:
     @property
     def nobs(self) -> int:
         """Observations (rows) of the sample."""
-        return self.z.shape[0]
+        return int(self.z.shape[0])
 
     @property
     def k(self) -> int:
         """Parameters: the factors and the constant, if any."""
-        return self.z.shape[1] + self.constant
+        return int(self.z.shape[1]) + self.constant
 
     @property
     def by_qr(self) -> bool:
@@ -187,8 +187,11 @@ class Design:
         """Coefficients of ``z`` (m×p) for m series: from their cross-products ``z'y`` (m×p) by
         the normal equations, or, for a sample solved by QR, from the ``centered`` series (n×m)."""
         if self.by_qr:
+            assert self.q is not None and self.r is not None and centered is not None  # both set by QR
             return np.linalg.solve(self.r, self.q.T @ centered).T
-        return zty @ self.zz_inv
+        assert zty is not None  # the normal equations are given z'y
+        slopes: np.ndarray = zty @ self.zz_inv
+        return slopes
 
 
 def _others(names: tuple[str, ...], j: int, constant: bool, flat: bool = False) -> str:

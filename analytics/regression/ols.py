@@ -42,6 +42,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from typing import cast
 
 import numpy as np
 
@@ -163,6 +164,7 @@ def fit_many(
         if problem is not None:
             out.reasons[rows] = problem
         else:
+            assert design is not None  # a sample without a design has a problem (too few observations)
             out.collinear(design, rows)
             out.reasons[rows[flat[rows]]] = _FLAT_REASON
             yield from _fit_group(
@@ -174,7 +176,8 @@ def fit_many(
                 origin,
                 estimator,
                 out,
-                lambda count, base=done: _progress(base + count, m),
+                # mypy cannot infer a lambda with a default (which binds this group's ``done``).
+                cast(Callable[[int], Progress], lambda count, base=done: _progress(base + count, m)),
             )
         done += len(rows)
         yield _progress(done, m)
@@ -250,7 +253,7 @@ class _Reader:
         step = max(1, _TILE_CELLS // max(len(self.y), 1))
         for a in range(0, hi - lo, step):
             tile = self.y[:, lo + a : min(hi, lo + a + step)].T  # whole series, each row contiguous
-            self._add(tile, slice(None), tuple(each[a : a + len(tile)] for each in sums))
+            self._add(tile, slice(None), cast(_Sums, tuple(each[a : a + len(tile)] for each in sums)))
         return slice(lo, hi), self._keys(sums, slice(None))
 
     def _dates_part(self, t0: int, t1: int) -> tuple[slice, _Sums]:

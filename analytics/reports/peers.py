@@ -34,7 +34,7 @@ IR_DEFINITION = (
 )
 
 
-def information_ratio(results: FactorRegressionResults) -> pd.Series:
+def information_ratio(results: FactorRegressionResults) -> pd.Series[float]:
     """Annualized alpha over annualized idiosyncratic volatility, per fund."""
     return (results.alpha / results.ivol).rename("ir")
 
@@ -64,6 +64,6 @@ def peer_table(results: FactorRegressionResults, *, rank_by: str = "alpha_t") ->
     key = {"alpha_t": "t_alpha", "ir": "ir"}[rank_by]
     table = table.sort_values(key, ascending=False, na_position="last", kind="stable").reset_index(drop=True)
     ranked = np.isfinite(table[key].to_numpy(dtype=float))
-    table.insert(0, "rank", pd.array(np.where(ranked, np.arange(1, len(table) + 1), 0), dtype="Int64"))
+    table.insert(0, "rank", pd.array(np.where(ranked, np.arange(1, len(table) + 1), 0), dtype="Int64"))  # type: ignore[arg-type]  # pandas-stubs: pd.array takes an ndarray, insert an ExtensionArray
     table.loc[~ranked, "rank"] = pd.NA
     return table

@@ -16,6 +16,7 @@ or Newey-West) excludes zero, so the words agree with the intervals printed besi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -103,7 +104,7 @@ def fund_profile(
     if fund not in results.funds:
         reason = results.skipped.get(fund, "it is not among the regressed funds")
         return FundProfile(fund, (Sentence("fit", f"No regression for {fund}: {reason}"),))
-    parts = [
+    parts: list[Sentence | None] = [
         _fit(results, fund),
         _loadings(results, fund),
         _alpha(results, fund),
@@ -142,8 +143,10 @@ def _significant(lower: float, upper: float) -> bool:
 
 def _loadings(results: FactorRegressionResults, fund: str) -> Sentence:
     """The market multiple and the significant tilts in words; the others named as indistinct."""
-    lower, upper = (frame.loc[fund] for frame in results.conf_int())
-    beta, t = results.params.loc[fund], results.tvalues.loc[fund]
+    # The funds are the frames' unique index, so a fund's ``.loc`` is its row (a Series).
+    lower, upper = (cast("pd.Series[float]", frame.loc[fund]) for frame in results.conf_int())
+    beta = cast("pd.Series[float]", results.params.loc[fund])
+    t = cast("pd.Series[float]", results.tvalues.loc[fund])
     styles = [f for f in results.factors if f != MARKET]
     tilts = [f for f in styles if _significant(lower[f], upper[f])]
     tilts.sort(key=lambda f: -abs(beta[f]))
@@ -228,8 +231,8 @@ def _splits(report: FundReport, fund: str) -> list[Sentence]:
         return []
     factors = report.results.factors
     changes = rows[factors].diff().iloc[1:].abs()
-    step, factor = changes.stack().idxmax()
-    before, after = rows.loc[step - 1], rows.loc[step]
+    step, factor = cast(tuple[int, str], changes.stack().idxmax())  # (row, factor): the stacked labels
+    before, after = cast("pd.Series[Any]", rows.loc[step - 1]), cast("pd.Series[Any]", rows.loc[step])
     return [
         Sentence(
             "movement",
@@ -254,7 +257,7 @@ def drift_sentences(drift: StyleDrift) -> list[Sentence]:
         )
         worst = full[full["disagree"]]
         if not worst.empty:
-            row = worst.loc[(worst["bottom_up"] - worst["top_down"]).abs().idxmax()]
+            row = cast("pd.Series[Any]", worst.loc[(worst["bottom_up"] - worst["top_down"]).abs().idxmax()])
             text += (
                 f"; they differ most on {row['factor']}: bottom-up {num(row['bottom_up'])}, top-down "
                 f"{num(row['top_down'])} ({num(row['lower'])} to {num(row['upper'])})"
@@ -286,7 +289,9 @@ def _shift_text(drift: StyleDrift) -> str:
     for date in dates[:3]:
         rows = drift.shifts[drift.shifts["holdings_date"] == date]
         rows = rows.reindex(rows["change"].abs().sort_values(ascending=False).index)
-        moves = [f"{r.factor} {num(r.before)} to {num(r.after)}" for r in rows.head(3).itertuples()]
+        moves = [
+            f"{r.factor} {num(cast(float, r.before))} to {num(cast(float, r.after))}" for r in rows.head(3).itertuples()
+        ]
         described.append(f"{pd.Timestamp(date).date()} ({', '.join(moves)})")
     more = f", and on {len(dates) - 3} more date(s)" if len(dates) > 3 else ""
     return (

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -46,7 +47,8 @@ __all__ = [
 ]
 
 #: Column format -> how a cell is written. Numbers are right-aligned, text and dates left.
-FORMATS: dict[str, Callable[[object], str]] = {
+#: A cell is whatever its frame holds (a number, a date, text), so it is typed ``Any``.
+FORMATS: dict[str, Callable[[Any], str]] = {
     "text": lambda v: "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v),
     "date": lambda v: "" if v is None or pd.isna(v) else str(pd.Timestamp(v).date()),
     "pct": lambda v: formats.pct(float(v)) if not pd.isna(v) else "",
@@ -364,8 +366,8 @@ def _loadings_table(results: FactorRegressionResults, fund: str) -> Table:
     frame = pd.DataFrame(
         {
             "term": factors,
-            "loading": results.params.loc[fund, factors].to_numpy(),
-            "t": results.tvalues.loc[fund, factors].to_numpy(),
+            "loading": results.params.loc[fund, factors].to_numpy(),  # type: ignore[index]  # pandas-stubs: no .loc[label, [labels]]
+            "t": results.tvalues.loc[fund, factors].to_numpy(),  # type: ignore[index]  # pandas-stubs: no .loc[label, [labels]]
             "lower": lower[factors].to_numpy(),
             "upper": upper[factors].to_numpy(),
             "contribution": contribution[factors].to_numpy(),
@@ -403,11 +405,11 @@ def _loadings_table(results: FactorRegressionResults, fund: str) -> Table:
 def _figures(report: FundReport, fund: str, drift: StyleDrift | None) -> list[Figure]:
     results = report.results
     factors = results.factors
-    lower, upper = (frame.loc[fund, factors] for frame in results.conf_int())
+    lower, upper = (frame.loc[fund, factors] for frame in results.conf_int())  # type: ignore[index]  # pandas-stubs: no .loc[label, [labels]]
     bars = pd.DataFrame(
         {
             "label": factors,
-            "value": results.params.loc[fund, factors].to_numpy(),
+            "value": results.params.loc[fund, factors].to_numpy(),  # type: ignore[index]  # pandas-stubs: no .loc[label, [labels]]
             "lower": lower.to_numpy(),
             "upper": upper.to_numpy(),
         }
@@ -502,7 +504,7 @@ def _holdings_blocks(exposures: ExposureResults, drift: StyleDrift | None) -> tu
             "loading",
             marks=marks,
             caption=f"Dashed lines: holdings dates where an exposure moved by more than {formats.num(drift.threshold)}."
-            if marks
+            if drift is not None and marks
             else "",
         )
     )
