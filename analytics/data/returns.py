@@ -85,6 +85,10 @@ PRICE_NAMES = frozenset(
 )
 
 
+#: :class:`ReadOptions` that say where a table is in its file, rather than how to read it.
+_WHERE = ("sheet", "header_row", "region")
+
+
 @dataclass(frozen=True)
 class ReadOptions:
     """How to read a returns file; every returns reader takes these (each uses those that apply
@@ -127,8 +131,9 @@ class ReadOptions:
         return cls(**values)
 
     def table_options(self) -> dict[str, Any]:
-        """The options a plain table is read with (all but ``region``, which plain tables lack)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "region"}
+        """The options :func:`returns_from_table` takes; the others (``sheet``, ``header_row``,
+        ``region``) say where the table is and are used while finding it."""
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in _WHERE}
 
 
 def find_column(table: Table, names: tuple[str, ...], preferred: str | None, what: str) -> str | None:
@@ -193,34 +198,12 @@ class ReturnsData:
         )
 
 
-def read_returns_table(
-    path: str | Path,
-    *,
-    freq: str = "auto",
-    units: str = "auto",
-    factor_units: str = "auto",
-    id_col: str | None = None,
-    ret_col: str | None = None,
-    sheet: str | int | None = None,
-    keep_outliers: bool = False,
-    missing: tuple[float, ...] = (),
-    header_row: int | None = None,
-    date_col: str | None = None,
-) -> ReturnsData:
+def read_returns_table(path: str | Path, options: ReadOptions) -> ReturnsData:
     """Read a plain returns table (CSV, Excel, Parquet), wide or long; see the module docstring."""
-    return returns_from_table(
-        # A long file's id column named by the user is read as written (typed reading keeps
-        # only the usual id names as text).
-        read_table(path, sheet=sheet, typed=id_col is None, header_row=header_row),
-        date_col=date_col,
-        freq=freq,
-        units=units,
-        factor_units=factor_units,
-        id_col=id_col,
-        ret_col=ret_col,
-        keep_outliers=keep_outliers,
-        missing=missing,
-    )
+    # A long file's id column named by the user is read as written (typed reading keeps only
+    # the usual id names as text).
+    table = read_table(path, sheet=options.sheet, typed=options.id_col is None, header_row=options.header_row)
+    return returns_from_table(table, **options.table_options())
 
 
 def published_returns(
@@ -457,7 +440,7 @@ def _split_factors(
 def returns_dataset(path: str | Path, **options: Any) -> Dataset:
     """:func:`~analytics.data.readers.load_returns` as a workspace :class:`~analytics.data.dataset.Dataset` (options as
     :class:`ReadOptions`; a plain table has no regions, so ``region`` does not apply)."""
-    data = read_returns_table(path, **ReadOptions.of(options).table_options())
+    data = read_returns_table(path, ReadOptions.of(options))
     return as_dataset(data, path)
 
 

@@ -122,33 +122,11 @@ def read_dataset(path: str | Path, kind: str | None = None, *, reader: str | Non
     return replace(dataset, reader=chosen.name, options=dict(options), simulated=simulated)
 
 
-def load_returns(
-    path: str | Path,
-    *,
-    freq: str = "auto",
-    units: str = "auto",
-    factor_units: str = "auto",
-    id_col: str | None = None,
-    ret_col: str | None = None,
-    sheet: str | int | None = None,
-    keep_outliers: bool = False,
-    missing: tuple[float, ...] = (),
-    region: str | None = None,
-) -> ReturnsData:
+def load_returns(path: str | Path, **options: Any) -> ReturnsData:
     """Read a returns file of any layout FactorDesk reads (or a folder of them) with the reader
-    that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`."""
-    options = ReadOptions(
-        freq=freq,
-        units=units,
-        factor_units=factor_units,
-        id_col=id_col,
-        ret_col=ret_col,
-        sheet=sheet,
-        keep_outliers=keep_outliers,
-        missing=tuple(missing),
-        region=region,
-    )
-    data: ReturnsData = read_dataset(path, "returns", **asdict(options)).data
+    that recognises it (:mod:`analytics.data.readers`); options as :class:`ReadOptions`
+    (checked: an unknown one is an error naming the known ones)."""
+    data: ReturnsData = read_dataset(path, "returns", **asdict(ReadOptions.of(options))).data
     return data
 
 

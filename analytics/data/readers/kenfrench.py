@@ -233,14 +233,7 @@ def _read_zip(path: str | Path, **options: Any) -> Dataset:
     if found is not None and found.library:
         return as_dataset(read_kenfrench_text(text, path.name, opts, notes), path)
     table = read_csv_text(text, path.name, list(notes), header_row=opts.header_row)
-    return as_dataset(returns_from_table(table, **_table_options(opts)), path)
-
-
-def _table_options(options: ReadOptions) -> dict[str, Any]:
-    loader = options.table_options()
-    loader.pop("sheet")
-    loader.pop("header_row")  # read with the text, above
-    return loader
+    return as_dataset(returns_from_table(table, **opts.table_options()), path)
 
 
 READERS = (
