@@ -48,13 +48,29 @@ class ModelCombo(QComboBox):
         self.addItems([self.AUTO, *MODELS, self.CUSTOM])
         self._key = settings_key
         self._previous = self.AUTO
-        #: Factor columns the custom dialog offers (the tab sets them from the chosen data).
-        self.available: list[str] = []
+        self._available: list[str] = []
         saved = str(QSettings().value(settings_key, self.AUTO))
         if saved not in (self.AUTO, *MODELS, self.CUSTOM):
             self.insertItem(self.count() - 1, saved)
         self.setCurrentText(saved)
         self.currentTextChanged.connect(self._on_text_change)
+
+    @property
+    def available(self) -> list[str]:
+        """Factor columns of the chosen data (the tab sets them): the custom dialog offers them."""
+        return self._available
+
+    @available.setter
+    def available(self, columns: list[str]) -> None:
+        """Named models whose factors are not all among ``columns`` are greyed out, their tooltip
+        naming what is missing (none is while no factor columns are known)."""
+        self._available = list(columns)
+        items = QComboBox.model(self)  # the list's items; self.model() is the chosen factor model
+        for row, factors in enumerate(MODELS.values(), start=1):
+            missing = [f for f in factors if f not in columns] if columns else []
+            item = items.item(row)  # a QStandardItemModel by default
+            item.setEnabled(not missing)
+            item.setToolTip(f"needs {', '.join(missing)}: not in the chosen factors" if missing else ", ".join(factors))
 
     def model(self) -> str | None:
         """The chosen model (a name or ``COL,COL,...``), or None for the largest available."""

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.api as sm
+from PySide6.QtWidgets import QComboBox
 
 from tests.bad_inputs.make_corpus import TEXT_DIR, text_cases
 from tests.conftest import ROOT
@@ -186,3 +187,23 @@ def test_several_factor_sets_and_a_custom_model_in_the_gui(window, qtbot, return
     np.testing.assert_allclose(
         params[["Mkt-RF", "BAB"]].to_numpy(), fit.params[["Mkt-RF", "HML"]].to_numpy(), rtol=1e-8
     )
+
+
+def test_models_the_chosen_factors_cannot_make_are_greyed(qtbot):
+    """With FF3 and momentum columns only (the Ken French FF3 and momentum files), CAPM, FF3 and
+    Carhart can be chosen; FF5 and FF6 (need RMW, CMA) and q5 (needs R_ME, R_IA, R_ROE, R_EG) are
+    greyed out with a tooltip naming what is missing."""
+    from gui.widgets.inputs import ModelCombo
+
+    combo = ModelCombo("test/model")
+    qtbot.addWidget(combo)
+    combo.available = ["Mkt-RF", "SMB", "HML", "MOM"]
+    items = QComboBox.model(combo)
+
+    def enabled(name: str) -> bool:
+        return items.item(combo.findText(name)).isEnabled()
+
+    assert [m for m in ("capm", "ff3", "carhart", "ff5", "ff6", "q5") if enabled(m)] == ["capm", "ff3", "carhart"]
+    assert items.item(combo.findText("ff5")).toolTip() == "needs RMW, CMA: not in the chosen factors"
+    combo.available = []  # nothing known yet: nothing greyed
+    assert all(enabled(m) for m in ("ff5", "q5"))
