@@ -3,8 +3,6 @@ their row with the reason; the others are fitted as statsmodels fits them."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +15,8 @@ from analytics.exposures.model import ExposureModel
 from analytics.regression.covariance import make_estimator
 from analytics.regression.ols import fit_many
 from analytics.regression.report import fund_report_job
+from tests.cli_process import run_main
 
-ROOT = Path(__file__).resolve().parent.parent
 FF3 = ["Mkt-RF", "SMB", "HML"]
 
 
@@ -40,23 +38,15 @@ def test_crsp_extract_fits_every_permno_with_enough_months(shared_data: Path, tm
     4 parameters) has numbers and an empty note, every other its count in the note; a permno's
     numbers equal statsmodels'."""
     out = tmp_path / "crsp.csv"
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "regress",
-            str(shared_data / "crsp_monthly_2019_2020.csv"),
-            "--factors",
-            str(shared_data / "ff3_monthly_1926_2021_percent.csv"),
-            "--model",
-            "ff3",
-            "--out",
-            str(out),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    proc = run_main(
+        "regress",
+        shared_data / "crsp_monthly_2019_2020.csv",
+        "--factors",
+        shared_data / "ff3_monthly_1926_2021_percent.csv",
+        "--model",
+        "ff3",
+        "--out",
+        out,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr

@@ -11,19 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from tests.cli_process import run_main
+
 ROOT = Path(__file__).resolve().parent.parent
 FACTORS = ["Mkt-RF", "SMB", "HML"]
 
 
 def regress(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=ROOT,
-        timeout=120,
-    )
+    return run_main("regress", *args, timeout=120)
 
 
 def _frame(n: int = 36, seed: int = 0) -> pd.DataFrame:

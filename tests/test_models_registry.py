@@ -12,6 +12,7 @@ import pytest
 from analytics.errors import InputError
 from analytics.factors import MODELS, canonical_factor_name, model_factors, model_spec
 from analytics.regression.models import choose_model
+from tests.cli_process import run_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -117,26 +118,12 @@ def test_loaders_do_not_import_the_models() -> None:
 
 
 def test_cli_lists_the_registry_and_refuses_unknown_models() -> None:
-    helped = subprocess.run(
-        [sys.executable, "main.py", "regress", "--help"],
-        cwd=ROOT,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    helped = run_main("regress", "--help", timeout=120)
     text = " ".join(helped.stdout.split())
     for name in MODELS:
         assert f"{name} (" in text
     assert "COL,COL,..." in text and "kenfrench[:MODEL[:REGION]]" in text
-    bad = subprocess.run(
-        [sys.executable, "main.py", "regress", "x.csv", "--model", "ff4"],
-        cwd=ROOT,
-        check=False,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = run_main("regress", "x.csv", "--model", "ff4", timeout=120)
     assert bad.returncode == 2 and "unknown model 'ff4'" in bad.stderr
 
 

@@ -14,8 +14,6 @@ powers) is refused as ill-conditioned, as the issue allows.
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,8 +26,8 @@ from analytics import jobs
 from analytics.regression import FactorModel
 from analytics.regression.covariance import make_estimator
 from analytics.regression.ols import fit_many
+from tests.cli_process import run_main
 
-ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).resolve().parent / "reference" / "nist"
 SHARED = ("Norris", "Longley", "Wampler1", "Wampler3")
 SOLVABLE = (
@@ -182,28 +180,20 @@ def test_command_line_reaches_the_certified_digits(model_dataset: Certified, tmp
     factors.join(fund).rename_axis("date").reset_index().to_csv(
         path, index=False, float_format="%.17g", date_format="%Y-%m-%d"
     )
-    proc = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "main.py"),
-            "regress",
-            str(path),
-            "--excess",
-            "--units",
-            "decimal",
-            "--factor-units",
-            "decimal",
-            "--periods-per-year",
-            "1",
-            "--model",
-            AS_MODEL[dataset.name],
-            "--out",
-            str(out),
-        ],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
+    proc = run_main(
+        "regress",
+        path,
+        "--excess",
+        "--units",
+        "decimal",
+        "--factor-units",
+        "decimal",
+        "--periods-per-year",
+        "1",
+        "--model",
+        AS_MODEL[dataset.name],
+        "--out",
+        out,
         timeout=120,
     )
     assert proc.returncode == 0, proc.stderr

@@ -11,6 +11,7 @@ from analytics.data.readers import load_returns
 from analytics.data.returns import canonical_factor_name
 from analytics.errors import InputError
 from analytics.regression import FactorModel
+from tests.cli_process import run_main
 
 MONTHS = pd.date_range("2019-01-31", periods=24, freq="ME")
 
@@ -259,34 +260,14 @@ def test_minus_99_99_is_a_number_outside_ken_french_files(tmp_path) -> None:
 def test_missing_option_on_the_command_line(tmp_path) -> None:
     """``--missing`` repeats or takes a comma list; undeclared codes in a decimal file are refused with a hint."""
     import subprocess
-    import sys
-    from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
     path = tmp_path / "codes.csv"
     frame = _wide({"Mkt-RF": _returns(seed=1), "RF": np.full(24, 0.001), "FUNDX": _returns(seed=2)})
     frame.loc[3, "FUNDX"], frame.loc[7, "FUNDX"] = -99.99, -999
     frame.to_csv(path, index=False)
 
     def regress(*extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [
-                sys.executable,
-                "main.py",
-                "regress",
-                str(path),
-                "--model",
-                "capm",
-                "--out",
-                str(tmp_path / "o.csv"),
-                *extra,
-            ],
-            cwd=root,
-            check=False,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        return run_main("regress", path, "--model", "capm", "--out", tmp_path / "o.csv", *extra, timeout=120)
 
     refused = regress()
     assert refused.returncode == 2 and "declare it a missing code" in refused.stderr

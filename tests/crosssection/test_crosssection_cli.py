@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pandas as pd
 import pytest
 
 from cli import main
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli_process import run_main
 
 
 def test_crosssection_writes_per_date_and_fama_macbeth_tables(crsp_panel_csv, tmp_path, capsys):
@@ -98,14 +93,7 @@ def test_no_usable_date_exits_2_without_traceback(tmp_path):
     """A panel whose dates do not parse: the real process exits 2 with one line naming the row."""
     path = tmp_path / "panel.csv"
     path.write_text("date,id,re,size\n2020-01-31,A,0.1,1\nlast week,A,0.2,2\n")
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "crosssection", "--panel", str(path)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
+    proc = run_main("crosssection", "--panel", path, timeout=120)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "row 3" in proc.stderr and "Traceback" not in proc.stderr
 

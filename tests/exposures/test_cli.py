@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analytics.data.demo import make_demo, write_demo
+from tests.cli_process import run_main
 
-ROOT = Path(__file__).resolve().parents[2]
 FF6 = ["Mkt-RF", "SMB", "HML", "RMW", "CMA", "MOM"]
 
 
 def exposures(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "exposures", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-        check=False,
-    )
+    return run_main("exposures", *args, timeout=180)
 
 
 def single_error_line(proc: subprocess.CompletedProcess) -> str:

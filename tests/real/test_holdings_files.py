@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.cli_process import run_main
+
 ISHARES_CASH = {"Cash", "Money Market", "Cash Collateral and Margins", "Futures"}
 
 
@@ -59,14 +59,7 @@ CASES = {
 
 
 def holdings(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "holdings", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=180,
-        check=False,
-    )
+    return run_main("holdings", *args, timeout=180)
 
 
 @pytest.mark.parametrize("name", list(CASES))

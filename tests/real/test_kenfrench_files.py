@@ -10,7 +10,6 @@ file has factor columns of its own; with ``--factors`` they are not funds and no
 from __future__ import annotations
 
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -20,8 +19,8 @@ import pytest
 import statsmodels.api as sm
 
 from analytics.data.readers import load_returns, read_dataset
+from tests.cli_process import run_main
 
-ROOT = Path(__file__).resolve().parents[2]
 KF = "kenfrench"
 #: Per file: reader, frequency, rows of the first table, first and last row as printed (copied by hand).
 FILES = {
@@ -207,14 +206,7 @@ def assert_matches_statsmodels(out: Path, fits: dict[str, object], periods: int 
 
 
 def run_regress(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), "regress", *map(str, args)],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-    )
+    return run_main("regress", *args, timeout=300)
 
 
 @pytest.mark.parametrize("ff3_file", ["F-F_Research_Data_Factors.CSV", "F-F_Research_Data_Factors_CSV.zip"])

@@ -8,27 +8,18 @@ offline (every picture a data: URI, no link, no script).
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from analytics.data.demo import DEMO_FILES, ROTATION_DATE, make_demo, write_demo
+from tests.cli_process import run_main
 from tests.reports.helpers import assert_self_contained, needs_pdftotext, pdf_text, printed, summary_row
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def main(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
-        check=False,
-    )
+    return run_main(*args, timeout=300)
 
 
 @pytest.fixture(scope="module")
